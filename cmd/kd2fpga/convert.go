@@ -1,0 +1,234 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"kd2fpga/hlsgen"
+	"kd2fpga/hlsgen/netlist"
+	"kd2fpga/models"
+	"kd2fpga/quantize"
+)
+
+// defaultVectors is the number of test vectors convert writes.
+const defaultVectors = 1000
+
+func convertCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "convert",
+		Usage:     "write the firmware project of a model: HLS C++, VHDL, Verilog, testbenches",
+		UsageText: "kd2fpga convert --model M.hcl --out DIR [options]",
+		Description: "Convert loads the model, makes every numeric decision (quantize), lowers and\n" +
+			"pipelines the design for the target clock, and writes the project folder\n" +
+			"described in docs/firmware.md: hls/, vhdl/, verilog/, tb/ (testbenches and\n" +
+			"the emulator's test vectors), model/ (a copy of the model), README.md and\n" +
+			"kd2fpga.json. The flags override the model file's target block.\n\n" +
+			"Example:\n\n" +
+			"   kd2fpga convert --model models/examples/jet_mlp/model.hcl --out build/jet_mlp\n" +
+			"   kd2fpga simulate build/jet_mlp --sim all",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "model", Usage: "the model file (`M.hcl`)", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "the project folder to write (`DIR`)", Required: true},
+			&cli.BoolFlag{Name: "force", Usage: "replace DIR if it exists"},
+			&cli.StringFlag{Name: "part", Usage: "FPGA `part` (default: the model's target)"},
+			&cli.Float64Flag{Name: "clock-ns", Usage: "clock period in `ns` to pipeline for"},
+			&cli.IntFlag{Name: "reuse", Usage: "reuse factor `R` of every layer (1: II 1)"},
+			&cli.StringFlag{Name: "strategy", Usage: "HLS strategy: latency or resource"},
+			&cli.StringFlag{Name: "particles", Usage: "per-particle network: replicate or share"},
+			&cli.IntFlag{Name: "vectors", Usage: "number of test vectors", Value: defaultVectors},
+			&cli.Uint64Flag{Name: "seed", Usage: "seed of the random test vectors", Value: 1},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("convert: unexpected argument %q (the model is given with --model)", c.Args().First())
+			}
+			cfg := convertConfig{
+				Model:   c.String("model"),
+				Out:     c.String("out"),
+				Force:   c.Bool("force"),
+				Vectors: c.Int("vectors"),
+				Seed:    c.Uint64("seed"),
+			}
+			if c.IsSet("part") {
+				cfg.Target.Part = c.String("part")
+			}
+			if c.IsSet("clock-ns") {
+				cfg.Target.ClockNs = c.Float64("clock-ns")
+			}
+			if c.IsSet("reuse") {
+				cfg.Target.Reuse = c.Int("reuse")
+			}
+			if c.IsSet("strategy") {
+				cfg.Target.Strategy = c.String("strategy")
+			}
+			if c.IsSet("particles") {
+				cfg.Target.Particles = c.String("particles")
+			}
+			p, err := convert(cfg)
+			if err != nil {
+				return err
+			}
+			printProject(c.App.Writer, cfg.Out, p)
+			return nil
+		},
+	}
+}
+
+// convertConfig is what convert is asked to do.
+type convertConfig struct {
+	Model, Out string
+	Force      bool
+	// Target holds the overrides of the model's target; zero fields keep
+	// the model's values.
+	Target  models.Target
+	Vectors int
+	Seed    uint64
+}
+
+// overrideTarget applies the set fields of o to t and checks the result.
+func overrideTarget(t *models.Target, o models.Target) error {
+	if o.Part != "" {
+		t.Part = o.Part
+	}
+	if o.ClockNs != 0 {
+		t.ClockNs = o.ClockNs
+	}
+	if o.Reuse != 0 {
+		t.Reuse = o.Reuse
+	}
+	if o.Strategy != "" {
+		t.Strategy = o.Strategy
+	}
+	if o.Particles != "" {
+		t.Particles = o.Particles
+	}
+
+	var errs []error
+	if t.ClockNs <= 0 {
+		errs = append(errs, fmt.Errorf("clock period %g ns, want more than 0", t.ClockNs))
+	}
+	if t.Reuse < 1 {
+		errs = append(errs, fmt.Errorf("reuse factor %d, want 1 or more", t.Reuse))
+	}
+	if t.Strategy != "latency" && t.Strategy != "resource" {
+		errs = append(errs, fmt.Errorf("strategy %q, want latency or resource", t.Strategy))
+	}
+	if t.Particles != "" && t.Particles != "replicate" && t.Particles != "share" {
+		errs = append(errs, fmt.Errorf("particles %q, want replicate or share", t.Particles))
+	}
+	return errors.Join(errs...)
+}
+
+// design is a model carried through the flow: the plan, the scheduled
+// netlist and the name of the top entity.
+type design struct {
+	model *models.Model
+	plan  *quantize.Plan
+	net   *netlist.Netlist
+	top   string
+}
+
+// buildDesign loads the model, applies the target overrides, quantizes,
+// lowers and schedules it.
+func buildDesign(path string, target models.Target) (*design, error) {
+	m, err := models.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := overrideTarget(&m.Target, target); err != nil {
+		return nil, fmt.Errorf("%s: target: %w", path, err)
+	}
+	p, err := quantize.Build(m)
+	if err != nil {
+		return nil, err
+	}
+	n, err := netlist.Build(p, netlist.Options{ClockNs: m.Target.ClockNs})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &design{model: m, plan: p, net: n, top: hlsgen.Identifier(m.Name, nil)}, nil
+}
+
+// convert writes the project folder of cfg.Model to cfg.Out. The folder
+// is built next to cfg.Out under a temporary name and renamed into place
+// only when complete, so that a failure leaves no partial folder; an
+// existing folder is replaced only with cfg.Force.
+func convert(cfg convertConfig) (*project, error) {
+	if cfg.Vectors < 1 {
+		return nil, fmt.Errorf("convert: %d vectors, want at least 1", cfg.Vectors)
+	}
+	out := filepath.Clean(cfg.Out)
+
+	// refuse to overwrite before doing any work
+	if !cfg.Force {
+		if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+			return nil, fmt.Errorf("convert: %s exists and is not empty (use --force to replace it)", out)
+		} else if err == nil {
+			// an empty folder is replaced below
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("convert: %w", err)
+		}
+	}
+
+	// the design
+	d, err := buildDesign(cfg.Model, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+
+	// the folder, under a temporary name beside the final one
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	p, err := writeProject(tmp, d, cfg)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	os.Chmod(tmp, 0o755)
+
+	// into place: the old folder moves aside and goes only once the new
+	// one is there
+	if err := replaceDir(tmp, out); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	return p, nil
+}
+
+// replaceDir renames the folder tmp to out, replacing out if it exists.
+func replaceDir(tmp, out string) error {
+	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
+		return os.Rename(tmp, out)
+	}
+	old := tmp + ".old"
+	if err := os.Rename(out, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Rename(old, out)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// printProject tells what convert wrote.
+func printProject(w io.Writer, dir string, p *project) {
+	s := p.summary
+	fmt.Fprintf(w, "wrote %s: %s\n", dir, strings.Join(p.files, ", "))
+	fmt.Fprintf(w, "  top %s, latency %d cycles (%g ns at %g ns), II %d\n",
+		s.Top, s.Latency, s.LatencyNs, s.Target.ClockNs, s.II)
+	fmt.Fprintf(w, "  in_data %d bits, out_data %d bits, %d test vectors\n",
+		s.Input.Width, s.Output.Width, s.Vectors.Count)
+}
