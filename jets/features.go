@@ -71,6 +71,10 @@ type FeatureSpec struct {
 	// Radius is the characteristic radius of tau1, tau2 and tau3; zero
 	// means 0.8. The ratios tau21 and tau32 do not depend on it.
 	Radius float64
+	// Invariants is the number K of constituents whose Lorentz
+	// invariants are extracted (see Invariants); 0 for none. They come
+	// after the high-level features.
+	Invariants int
 }
 
 // StudentSpec returns the inputs of the method's students: pT / pT_jet,
@@ -118,8 +122,10 @@ func (fs FeatureSpec) Validate() error {
 
 	// shape
 	switch {
-	case len(fs.PerParticle) == 0 && len(fs.HighLevel) == 0:
+	case len(fs.PerParticle) == 0 && len(fs.HighLevel) == 0 && fs.Invariants == 0:
 		bad("no features")
+	case fs.Invariants < 0 || fs.Invariants > MaxInvariants:
+		bad("invariants = %d: must be in 0..%d", fs.Invariants, MaxInvariants)
 	case fs.Particles < 0:
 		bad("particles = %d: must not be negative", fs.Particles)
 	case len(fs.PerParticle) > 0 && fs.Particles == 0:
@@ -138,9 +144,10 @@ func (fs FeatureSpec) Validate() error {
 }
 
 // Width returns the number of values per jet: Particles times the
-// per-particle features plus the high-level features.
+// per-particle features, plus the high-level features, plus the
+// InvariantWidth of the invariants.
 func (fs FeatureSpec) Width() int {
-	return fs.Particles*len(fs.PerParticle) + len(fs.HighLevel)
+	return fs.Particles*len(fs.PerParticle) + len(fs.HighLevel) + InvariantWidth(fs.Invariants)
 }
 
 // Extract computes the features of every jet of s on the constituents as
@@ -150,9 +157,9 @@ func (fs FeatureSpec) Width() int {
 //
 //   - per-particle features only: [N, Particles, len(PerParticle)];
 //   - high-level features only: [N, len(HighLevel)];
-//   - both: [N, Particles*len(PerParticle) + len(HighLevel)], each row the
-//     flattened per-particle block (constituent 0's features, then
-//     constituent 1's, ...) followed by the high-level features.
+//   - anything else: [N, Width()], each row the flattened per-particle
+//     block (constituent 0's features, then constituent 1's, ...)
+//     followed by the high-level features and then the invariants.
 //
 // Constituents are ordered by pT, hardest first; the rows of missing
 // constituents are all zero, and no real constituent gives an all-zero
@@ -164,12 +171,9 @@ func (fs FeatureSpec) Extract(s *Sample) (x []float64, shape []int, err error) {
 	}
 	width := fs.Width()
 	x = make([]float64, s.N*width)
-	switch {
-	case len(fs.HighLevel) == 0:
+	if len(fs.HighLevel) == 0 && fs.Invariants == 0 {
 		shape = []int{s.N, fs.Particles, len(fs.PerParticle)}
-	case len(fs.PerParticle) == 0:
-		shape = []int{s.N, len(fs.HighLevel)}
-	default:
+	} else {
 		shape = []int{s.N, width}
 	}
 
@@ -201,8 +205,9 @@ func (fs FeatureSpec) Extract(s *Sample) (x []float64, shape []int, err error) {
 
 // An extractor holds one worker's scratch buffers.
 type extractor struct {
-	cs []constituent
-	nk nsubWork
+	cs  []constituent
+	inv []constituent // the constituents in rest-frame energy order
+	nk  nsubWork
 }
 
 // jet writes the features of one jet into row.
@@ -254,7 +259,13 @@ func (ex *extractor) jet(fs FeatureSpec, p4 []float64, row []float64) error {
 		}
 	}
 
-	// high-level block
+	// high-level block, then the invariants
+	if fs.Invariants > 0 {
+		inv := row[fs.Particles*nf+len(fs.HighLevel):]
+		if err := ex.invariants(j, fs.Invariants, inv); err != nil {
+			return err
+		}
+	}
 	if len(fs.HighLevel) == 0 {
 		return nil
 	}

@@ -295,6 +295,17 @@ var errorCases = []struct {
 			`m.hcl:2,3: features: 3 high_level features give 3 values, but input "x" has 4`,
 			`m.hcl:3,5: high_level lists "mass" twice`,
 		}},
+	{"invariants on a flat input", strings.Replace(small, `  input "x"`, "  features {\n"+
+		"    high_level = [\"mass\"]\n    invariants = 3\n  }\n  input \"x\"", 1),
+		arrays(), []string{
+			`m.hcl:2,3: features: 1 high_level features + the invariants of 3 particles ` +
+				`(6 values) give 7 values, but input "x" has 4`,
+		}},
+	{"invariants range", strings.Replace(small, `  input "x"`, "  features {\n"+
+		"    invariants = 65\n  }\n  input \"x\"", 1),
+		arrays(), []string{
+			`m.hcl:3,5: invariants must be within 1..64, not 65`,
+		}},
 	{"features on a particle input", `model "t" {
   features {
     particles    = 16

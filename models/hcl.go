@@ -43,7 +43,7 @@ var (
 			"bias_int", "result_width", "result_int"),
 	}
 	featuresSchema = &hcl.BodySchema{
-		Attributes: attrs("particles", "per_particle", "high_level"),
+		Attributes: attrs("particles", "per_particle", "high_level", "invariants"),
 	}
 	inputSchema = &hcl.BodySchema{
 		Attributes: append(attrs("type", "width", "int"),
@@ -70,6 +70,10 @@ func attrs(names ...string) []hcl.AttributeSchema {
 // maxDim bounds every size written in a model file (shape entries,
 // units), far above what fits an FPGA, so that sizes never overflow.
 const maxDim = 1 << 20
+
+// maxInvariants bounds the features block's invariants (the jets
+// package's MaxInvariants; models does not import jets).
+const maxInvariants = 64
 
 // scope decodes the attributes of one block, reporting problems for the
 // layer (or input) it belongs to.

@@ -258,6 +258,7 @@ func (ld *loader) features(b *hcl.Block) *Features {
 			f.HighLevel = list
 		}
 	}
+	f.Invariants, _, _ = s.int("invariants", 1, maxInvariants)
 	return f
 }
 

@@ -180,4 +180,15 @@ type Features struct {
 	Particles   int      // number of leading particles
 	PerParticle []string // per-particle features, in input order
 	HighLevel   []string // jet-level features, in input order
+	// Invariants is the number K of constituents whose Lorentz invariants
+	// come last (the jets package's FeatureSpec.Invariants: K rest-frame
+	// energy shares, then K(K-1)/2 pair masses); 0 for none.
+	Invariants int
+}
+
+// Width returns the number of input values the features give: the
+// particles' features, the high-level ones and the invariants.
+func (f *Features) Width() int {
+	k := f.Invariants
+	return f.Particles*len(f.PerParticle) + len(f.HighLevel) + k + k*(k-1)/2
 }

@@ -123,6 +123,9 @@ func (w *writer) model(weights string) ([]byte, error) {
 		if len(ft.HighLevel) > 0 {
 			p.attr("high_level", strList(ft.HighLevel))
 		}
+		if ft.Invariants > 0 {
+			p.attr("invariants", strconv.Itoa(ft.Invariants))
+		}
 		p.close()
 	}
 	p.blank()

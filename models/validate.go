@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -149,7 +150,7 @@ func (ld *loader) checkFeatures() {
 		return
 	}
 	rng := ld.featuresPos
-	np, npp, nhl := f.Particles, len(f.PerParticle), len(f.HighLevel)
+	np, npp, nhl, ninv := f.Particles, len(f.PerParticle), len(f.HighLevel), f.Invariants
 	if (np > 0) != (npp > 0) {
 		ld.el.add(rng, "", "features: particles and per_particle go together")
 		return
@@ -159,9 +160,9 @@ func (ld *loader) checkFeatures() {
 	if in.Particles() {
 		p, nf := in.Shape[0], in.Shape[1]
 		switch {
-		case nhl > 0:
+		case nhl > 0 || ninv > 0:
 			ld.el.add(rng, "", "features: the particle input %q [P, F] has no room for "+
-				"high_level features", in.Name)
+				"high_level features or invariants", in.Name)
 		case np > 0 && (np != p || npp != nf):
 			ld.el.add(rng, "", "features: %d particles x %d features do not match input %q %v",
 				np, npp, in.Name, in.Shape)
@@ -169,20 +170,26 @@ func (ld *loader) checkFeatures() {
 		return
 	}
 
-	// a flat input holds the particles' features, then the high-level ones
-	if n := np*npp + nhl; n > 0 && n != in.Shape[0] {
+	// a flat input holds the particles' features, then the high-level
+	// ones, then the invariants
+	if n := f.Width(); n > 0 && n != in.Shape[0] {
 		ld.el.add(rng, "", "features: %s give %d values, but input %q has %d",
-			featureSum(np, npp, nhl), n, in.Name, in.Shape[0])
+			featureSum(np, npp, nhl, ninv), n, in.Name, in.Shape[0])
 	}
 }
 
 // featureSum describes how a features block counts its values.
-func featureSum(np, npp, nhl int) string {
-	switch {
-	case np == 0:
-		return fmt.Sprintf("%d high_level features", nhl)
-	case nhl == 0:
-		return fmt.Sprintf("%d particles x %d features", np, npp)
+func featureSum(np, npp, nhl, ninv int) string {
+	var parts []string
+	if np > 0 {
+		parts = append(parts, fmt.Sprintf("%d particles x %d features", np, npp))
 	}
-	return fmt.Sprintf("%d particles x %d features + %d high_level features", np, npp, nhl)
+	if nhl > 0 || (np == 0 && ninv == 0) {
+		parts = append(parts, fmt.Sprintf("%d high_level features", nhl))
+	}
+	if ninv > 0 {
+		parts = append(parts, fmt.Sprintf("the invariants of %d particles (%d values)",
+			ninv, ninv+ninv*(ninv-1)/2))
+	}
+	return strings.Join(parts, " + ")
 }

@@ -125,6 +125,32 @@ func (p *Plan) Run(in, out []int64, st *Stats) {
 	pr.pool.Put(m)
 }
 
+// Trace computes one sample as Run does and copies the raw output of
+// every op into outs: outs[k] receives op k's Out.Len() words, so the last
+// entry is Run's output. Quantization-aware training runs its forward
+// pass through Trace, on the same kernels as Emulate, so that a trained
+// network computes exactly what its firmware does. Trace panics if in or
+// an entry of outs has the wrong length.
+func (p *Plan) Trace(in []int64, outs [][]int64) {
+	pr := p.compile()
+	if len(in) != pr.inLen || len(outs) != len(p.Ops) {
+		panic(fmt.Sprintf("quantize: Trace with %d input words and %d outputs, want %d and %d",
+			len(in), len(outs), pr.inLen, len(p.Ops)))
+	}
+	for k, op := range p.Ops {
+		if len(outs[k]) != op.Out.Len() {
+			panic(fmt.Sprintf("quantize: Trace output %d has %d words, want %d",
+				k, len(outs[k]), op.Out.Len()))
+		}
+	}
+	m := pr.pool.Get().(*machine)
+	m.run(in, outs[len(outs)-1], nil)
+	for k := range p.Ops {
+		copy(outs[k], m.bufs[k])
+	}
+	pr.pool.Put(m)
+}
+
 // NewStats returns empty statistics for runs of p.
 func NewStats(p *Plan) *Stats { return newStats(p) }
 

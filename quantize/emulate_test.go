@@ -278,3 +278,50 @@ func TestJetMLPMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceMatchesReference checks that Trace hands out every op's
+// output as the slow reference computes it, on random plans.
+func TestTraceMatchesReference(t *testing.T) {
+	for seed := range 200 {
+		g := &modelGen{r: rand.New(rand.NewPCG(7, uint64(seed)))}
+		_, p := buildRandom(t, g, 6)
+		outs := make([][]int64, len(p.Ops))
+		for k, op := range p.Ops {
+			outs[k] = make([]int64, op.Out.Len())
+		}
+		ref := make([]OpStats, len(p.Ops))
+		for s := range 5 {
+			in := g.input(p)
+			want := refTrace(p, in, ref)
+			p.Trace(in, outs)
+			for k := range p.Ops {
+				if !reflect.DeepEqual(outs[k], want[k]) {
+					t.Fatalf("seed %d, sample %d, op %q: Trace %v, reference %v\n%s",
+						seed, s, p.Ops[k].Name, outs[k], want[k], describe(p))
+				}
+			}
+		}
+	}
+}
+
+// refTrace computes the output of every op of the plan for the raw input
+// in, and counts the casts per op into st (one entry per op).
+func refTrace(p *Plan, in []int64, st []OpStats) [][]int64 {
+	// padding: a particle whose raw input words are all zero.
+	P, F := p.Input.Particles(), p.Input.Features()
+	real := make([]bool, P)
+	for q := range P {
+		for f := range F {
+			real[q] = real[q] || in[q*F+f] != 0
+		}
+	}
+	outs := make([][]int64, len(p.Ops))
+	for k, op := range p.Ops {
+		src, x := p.Input, in
+		if op.In >= 0 {
+			src, x = p.Ops[op.In].Out, outs[op.In]
+		}
+		outs[k] = refOp(p, op, src, x, in, real, &st[k])
+	}
+	return outs
+}

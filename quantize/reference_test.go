@@ -40,25 +40,7 @@ func exactSum(vs []*fixedpoint.Value, zero fixedpoint.Format) *fixedpoint.Value 
 // refRun computes the plan's output for the raw input in, and counts the
 // casts per op into st (which must have one entry per op).
 func refRun(p *Plan, in []int64, st []OpStats) []int64 {
-	// padding: a particle whose raw input words are all zero.
-	P, F := p.Input.Particles(), p.Input.Features()
-	real := make([]bool, P)
-	for q := range P {
-		for f := range F {
-			if in[q*F+f] != 0 {
-				real[q] = true
-			}
-		}
-	}
-
-	outs := make([][]int64, len(p.Ops))
-	for k, op := range p.Ops {
-		src, x := p.Input, in
-		if op.In >= 0 {
-			src, x = p.Ops[op.In].Out, outs[op.In]
-		}
-		outs[k] = refOp(p, op, src, x, in, real, &st[k])
-	}
+	outs := refTrace(p, in, st)
 	return outs[len(outs)-1]
 }
 

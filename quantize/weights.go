@@ -25,14 +25,15 @@ func quantizeWeights(b *builder) error {
 		s := b.src[k]
 		l := s.layer
 		var bad []string
-		cast := func(what string, x float64, f fixedpoint.Format) int64 {
+		// what names the constant, and is only called for a bad one
+		cast := func(what func() string, x float64, f fixedpoint.Format) int64 {
 			if f.Width == 0 {
 				return 0
 			}
 			raw, st := f.Quantize(x)
 			if math.IsNaN(x) || math.IsInf(x, 0) || st.Overflowed() {
 				bad = append(bad, fmt.Sprintf("%s = %s does not fit %v (range [%s, %s])",
-					what, short(x), f, short(f.Min()), short(f.Max())))
+					what(), short(x), f, short(f.Min()), short(f.Max())))
 			}
 			return raw
 		}
@@ -46,18 +47,20 @@ func quantizeWeights(b *builder) error {
 			}
 			for j, row := range s.w {
 				for i, x := range row {
-					what := fmt.Sprintf("%s [%d][%d]", wname, j, i)
-					if op.Kind == OpScale {
-						what = fmt.Sprintf("%s [%d]", wname, j)
+					what := func() string {
+						if op.Kind == OpScale {
+							return fmt.Sprintf("%s [%d]", wname, j)
+						}
+						return fmt.Sprintf("%s [%d][%d]", wname, j, i)
 					}
 					d.W[j][i] = cast(what, x, d.WFormat[j][i])
 				}
 			}
 			for j, x := range s.b {
-				d.B[j] = cast(fmt.Sprintf("%s [%d]", bname, j), x, d.BFormat[j])
+				d.B[j] = cast(func() string { return fmt.Sprintf("%s [%d]", bname, j) }, x, d.BFormat[j])
 			}
 		case OpLeakyReLU:
-			op.Leaky.Slope = cast("slope", l.Slope, op.Leaky.SlopeFormat)
+			op.Leaky.Slope = cast(func() string { return "slope" }, l.Slope, op.Leaky.SlopeFormat)
 		}
 
 		if len(bad) > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"kd2fpga/distill"
 	"kd2fpga/metrics"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -20,23 +21,41 @@ import (
 func evaluateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "evaluate",
-		Usage: "score a model on labeled data in float and in fixed point, and compare them",
-		UsageText: "kd2fpga evaluate --model M.hcl --data D.npz [--json]\n\n" +
+		Usage: "score models on labeled data or jets in float and in fixed point, and compare them",
+		UsageText: "kd2fpga evaluate --model M.hcl --data D.npz [--boost-beta B] [--json]\n" +
+			"kd2fpga evaluate --model M.hcl [--model M2.hcl ...] --data JETS.npz --boost-scan\n" +
+			"                 [--betas 0,0.5,0.9] [--plot scan.png] [--json]\n\n" +
 			"Example:\n" +
-			"   kd2fpga evaluate --model models/examples/deepset_small/model.hcl --data test.npz",
+			"   kd2fpga evaluate --model models/examples/deepset_small/model.hcl --data test.npz\n" +
+			"   kd2fpga jets --n 40000 --seed 3 --out test.npz\n" +
+			"   kd2fpga evaluate --model models/examples/deepset_kd/model.hcl \\\n" +
+			"       --model models/examples/deepset_base/model.hcl --data test.npz \\\n" +
+			"       --boost-scan --plot scan.png",
 		Description: "Evaluate runs the unquantized model (float64) and its bit-exact fixed-point\n" +
-			"emulation on the arrays x [N, ...input shape] and y of D.npz (y holds class\n" +
-			"indices [N] or one-hot rows [N, C]) and reports, for both, the accuracy, the\n" +
-			"ROC AUC (binary: of class 1; more classes: macro one-vs-rest) and the\n" +
-			"background rejection 1/FPR at 30% and 50% signal efficiency (binary tasks;\n" +
-			"\"inf\" when no background passes: a lower bound of N negatives); then how\n" +
-			"often float and fixed point pick the same class, their largest output\n" +
-			"difference, and the casts that saturated or wrapped in each layer.",
+			"emulation on labeled data and reports, for both, the accuracy, the ROC AUC\n" +
+			"(binary: of class 1; more classes: macro one-vs-rest) and the background\n" +
+			"rejection 1/FPR at 30% and 50% signal efficiency (binary tasks; \"inf\" when\n" +
+			"no background passes: a lower bound of N negatives); then how often float\n" +
+			"and fixed point pick the same class, their largest output difference, and\n" +
+			"the casts that saturated or wrapped in each layer.\n\n" +
+			"The data is either the arrays x [N, ...input shape] and y of D.npz (y holds\n" +
+			"class indices [N] or one-hot rows [N, C]), or jets as kd2fpga jets writes\n" +
+			"them (p4 and y): then each model's input is computed from the jets as its\n" +
+			"features block says, after a boost along x with speed --boost-beta if set.\n" +
+			"--boost-scan scores every model on the jets boosted with each speed of\n" +
+			"--betas (default 0, 0.05, ..., 0.95), the method's robustness test, as a\n" +
+			"table, JSON, and with --plot a PNG.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "model", Usage: "the model file (`M.hcl`)", Required: true},
-			&cli.StringFlag{Name: "data", Usage: "the labeled data (`D.npz` with x and y)", Required: true},
+			&cli.StringSliceFlag{Name: "model", Usage: "a model file (`M.hcl`); several with --boost-scan",
+				Required: true},
+			&cli.StringFlag{Name: "data", Usage: "the labeled data (`D.npz` with x and y, or jets)",
+				Required: true},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
 			&cli.IntFlag{Name: "workers", Usage: "goroutines (0: one per CPU); results do not depend on it"},
+			&cli.Float64Flag{Name: "boost-beta", Usage: "jets: boost them along x with speed `B` first"},
+			&cli.BoolFlag{Name: "boost-scan", Usage: "jets: score the models over a range of boosts"},
+			&cli.StringFlag{Name: "betas", Usage: "the boost speeds of --boost-scan (`B,B,...`)"},
+			&cli.StringFlag{Name: "plot", Usage: "with --boost-scan: also write the curves to `PNG`"},
 		},
 		Action: runEvaluate,
 	}
@@ -47,18 +66,47 @@ func runEvaluate(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return fmt.Errorf("evaluate: unexpected argument %q", c.Args().First())
 	}
-	m, p, err := loadPlan(c.String("model"))
+	paths, data := c.StringSlice("model"), c.String("data")
+	if c.Bool("boost-scan") {
+		return runBoostScan(c, paths, data)
+	}
+	for _, flag := range []string{"betas", "plot"} {
+		if c.IsSet(flag) {
+			return fmt.Errorf("evaluate: --%s goes with --boost-scan", flag)
+		}
+	}
+	if len(paths) != 1 {
+		return fmt.Errorf("evaluate: %d models: give one, or several with --boost-scan", len(paths))
+	}
+	m, p, err := loadPlan(paths[0])
 	if err != nil {
 		return err
 	}
-	data := c.String("data")
-	x, n, err := readInputs(data, m)
-	if err != nil {
-		return fmt.Errorf("evaluate: %w", err)
-	}
-	labels, err := readLabels(data, n)
-	if err != nil {
-		return fmt.Errorf("evaluate: %w", err)
+
+	// the inputs: the arrays x and y, or the model's features of jets
+	var x []float64
+	var labels []int
+	if isJets(data) {
+		s, err := boostedJets(data, c.Float64("boost-beta"))
+		if err != nil {
+			return fmt.Errorf("evaluate: %w", err)
+		}
+		d, err := distill.JetData(m, s)
+		if err != nil {
+			return fmt.Errorf("evaluate: %s: %w", data, err)
+		}
+		x, labels = d.X, d.Labels
+	} else {
+		if c.IsSet("boost-beta") {
+			return fmt.Errorf("evaluate: --boost-beta needs jets (p4 and y), not the arrays x and y of %s", data)
+		}
+		var n int
+		if x, n, err = readInputs(data, m); err != nil {
+			return fmt.Errorf("evaluate: %w", err)
+		}
+		if labels, err = readLabels(data, n); err != nil {
+			return fmt.Errorf("evaluate: %w", err)
+		}
 	}
 	r, err := evaluateSample(m, p, x, labels, c.Int("workers"))
 	if err != nil {

@@ -33,6 +33,8 @@ func newApp() *cli.App {
 			evaluateCommand(),
 			profileCommand(),
 			jetsCommand(),
+			teacherCommand(),
+			distillCommand(),
 			reportCommand(),
 			convertCommand(),
 			simulateCommand(),
