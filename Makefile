@@ -3,26 +3,34 @@
 GO      ?= go
 BIN     := bin/kd2fpga
 DEMO    := build/demo
-EXAMPLE := models/examples/deepset_small/model.hcl
+EXAMPLE := models/examples/deepset_kd/model.hcl
 
-.PHONY: all build demo test bench fuzz clean
+.PHONY: all build demo test bench fuzz models clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kd2fpga
 
-# demo converts the bundled Deep Set student to firmware, emulates it, and
-# simulates it in every simulator that is installed (naming the others).
+# demo converts the bundled distilled Deep Set student to firmware,
+# reports its latency and resources, and simulates it in every simulator
+# that is installed (naming the others).
 demo: build
 	@mkdir -p $(DEMO)
-	$(BIN) convert --model $(EXAMPLE) --out $(DEMO)/deepset_small --force
-	$(BIN) simulate $(DEMO)/deepset_small --sim all
+	$(BIN) convert --model $(EXAMPLE) --out $(DEMO)/deepset_kd --force
+	$(BIN) report $(DEMO)/deepset_kd
+	$(BIN) simulate $(DEMO)/deepset_kd --sim all
 
 # test runs vet and the whole suite; fuzz targets run on their seed corpora.
 test:
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
+
+# models regenerates the trained example students, their teacher and
+# docs/results.md from scratch with fixed seeds (about 10 minutes on two
+# cores; the jets go to build/models).
+models: build
+	$(BIN) examples
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -85,7 +85,7 @@ func PlotBoostScan(scans []Scan, floatOnly map[string]bool, path string) error {
 		value func(*metrics.Summary) float64
 		log   bool
 	}{
-		{"Accuracy", func(s *metrics.Summary) float64 { return s.Accuracy }, false},
+		{"Accuracy (solid: fixed point, dashed: float64)", func(s *metrics.Summary) float64 { return s.Accuracy }, false},
 		{"ROC AUC", func(s *metrics.Summary) float64 { return s.AUC }, false},
 		{"Rejection at 30% signal efficiency", func(s *metrics.Summary) float64 {
 			if len(s.Rejection) == 0 || math.IsInf(s.Rejection[0], 0) {
@@ -95,12 +95,16 @@ func PlotBoostScan(scans []Scan, floatOnly map[string]bool, path string) error {
 		}, true},
 	}
 	var row []*plot.Plot
-	for _, pn := range panels {
+	for i, pn := range panels {
 		p := plot.New()
 		p.Title.Text = pn.title
 		p.X.Label.Text = "boost speed beta along x"
 		p.X.Min, p.X.Max = 0, 1
+		// one legend, in the first panel's empty lower left: a colour per
+		// model; solid lines are fixed point, dashed float64
+		legend := i == 0
 		p.Legend.Top, p.Legend.Left = false, true
+		p.Legend.TextStyle.Font.Size = vg.Points(9)
 		if pn.log {
 			p.Y.Scale = plot.LogScale{}
 			p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -129,15 +133,17 @@ func PlotBoostScan(scans []Scan, floatOnly map[string]bool, path string) error {
 					return fmt.Errorf("%s: %w", path, err)
 				}
 				line.Color, line.Width = col, vg.Points(1.5)
-				label := sc.Model
 				if !fixed {
 					line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-					label += " (float)"
-				} else {
-					label += " (fixed point)"
 				}
 				p.Add(line)
-				p.Legend.Add(label, line)
+				if legend && (fixed || floatOnly[sc.Model]) {
+					label := sc.Model
+					if floatOnly[sc.Model] {
+						label += " (float64 only)"
+					}
+					p.Legend.Add(label, line)
+				}
 			}
 		}
 		row = append(row, p)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,9 +41,11 @@ type Config struct {
 	// Quantized trains quantization-aware: every forward pass runs the
 	// golden emulator on the model's fixed-point plan (the weights
 	// quantized to their formats, every value cast as the firmware casts
-	// it), gradients pass straight through the casts except where a
-	// saturating cast clipped, and the weights are kept within their
-	// formats' ranges. The trained model is then exactly its firmware.
+	// it), and gradients pass straight through the casts except where a
+	// saturating cast clipped. The trained model is then exactly its
+	// firmware. Either way, the weights of a model without batch
+	// normalization are kept within their formats' ranges, so that a
+	// float-trained model still quantizes.
 	Quantized bool
 	// Seed fixes the initial shuffle order of every epoch. The result
 	// depends on Seed and the data only, not on Workers.
@@ -89,7 +92,13 @@ func Train(m *models.Model, train, val *Data, cfg Config) (*models.Model, []Epoc
 	if tr.workers <= 0 {
 		tr.workers = runtime.NumCPU()
 	}
-	if cfg.Quantized {
+	// the weights stay within their formats, so that the model always
+	// quantizes (a float-trained student too, for post-training
+	// quantization); a teacher's batch norm folds into its weights, whose
+	// formats then bound the folded values, so it is left free
+	tr.clipping = cfg.Quantized || !slices.ContainsFunc(n.layers,
+		func(l *models.Layer) bool { return l.Kind == models.BatchNorm })
+	if tr.clipping {
 		if err := tr.bounds(); err != nil {
 			return nil, nil, err
 		}
@@ -186,8 +195,10 @@ type trainer struct {
 	opt     *adamW
 	workers int
 	steps   int
-	// lo and hi bound every parameter to its format (quantized training).
-	lo, hi []float64
+	// clipping says whether every parameter is kept within [lo, hi], the
+	// range of its format.
+	clipping bool
+	lo, hi   []float64
 }
 
 // epoch runs one pass over the training data in an order drawn from the
@@ -263,7 +274,7 @@ func (tr *trainer) epoch(e int) (Epoch, error) {
 
 		ep.LR = tr.cfg.Schedule.rate(tr.steps, e)
 		tr.opt.step(tr.n.theta, g, tr.n.decay, ep.LR)
-		if tr.cfg.Quantized {
+		if tr.clipping {
 			tr.clip()
 		}
 		tr.steps++

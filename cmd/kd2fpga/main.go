@@ -35,6 +35,7 @@ func newApp() *cli.App {
 			jetsCommand(),
 			teacherCommand(),
 			distillCommand(),
+			examplesCommand(),
 			reportCommand(),
 			convertCommand(),
 			simulateCommand(),
