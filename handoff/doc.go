@@ -5,10 +5,12 @@
 // behind an AXI4-Stream wrapper), the clock constraint, and a FuseSoC core
 // file.
 //
-// It sits at the end of the flow, after convert has written the project
+// It sits at the end of the flow, beside the writers of the project
 // folder (docs/firmware.md): Write adds vivado/, the wrapper
-// verilog/<top>_axis.v and <top>.core to that folder, reading only the
-// Project description (FromSummary builds it from kd2fpga.json). The
+// verilog/<top>_axis.v and <top>.core to the folder, reading only the
+// Project description (FromSummary builds it from kd2fpga.json). Convert
+// calls it for every project; `kd2fpga report --handoff` calls it again
+// to change the scripts' default language or packaged top. The
 // scripts name every file relative to their own location, so the folder
 // can be moved or copied to a machine with Vivado.
 //

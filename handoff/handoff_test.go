@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"kd2fpga/internal/tclstub"
 	"kd2fpga/internal/tools"
 	"kd2fpga/sim"
 )
@@ -131,57 +132,6 @@ func TestWriteRejects(t *testing.T) {
 	}
 }
 
-// tclStubs defines every Vivado command the scripts call as a procedure
-// that logs its name and arguments, one command per line, and then runs
-// the script given as the first argument with the rest as its arguments.
-const tclStubs = `
-set log [open [lindex $argv 0] w]
-set script [lindex $argv 1]
-set ::argv [lrange $argv 2 end]
-set ::argc [llength $::argv]
-proc unknown {args} {
-    puts $::log $args
-    return stub
-}
-rename info _info
-proc info {args} {
-    if {[lindex $args 0] eq "script"} { return $::script }
-    return [uplevel 1 [list _info {*}$args]]
-}
-source $script
-close $log
-`
-
-// runTcl runs script in tclsh with the Vivado commands stubbed and
-// returns the commands it called.
-func runTcl(t *testing.T, script string, args ...string) [][]string {
-	t.Helper()
-	tclsh, err := exec.LookPath("tclsh")
-	if err != nil {
-		t.Skip("tclsh not installed: the scripts are checked by their text only")
-	}
-	dir := t.TempDir()
-	stubs := filepath.Join(dir, "stubs.tcl")
-	logf := filepath.Join(dir, "calls.log")
-	if err := os.WriteFile(stubs, []byte(tclStubs), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(tclsh, append([]string{stubs, logf, script}, args...)...)
-	cmd.Dir = dir // not the project: the script must find its files itself
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("tclsh %s: %v\n%s", script, err, out)
-	}
-	raw, err := os.ReadFile(logf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var calls [][]string
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		calls = append(calls, strings.Fields(line))
-	}
-	return calls
-}
-
 // TestScriptsNameExistingFiles runs the scripts with the Vivado commands
 // stubbed and checks that every file they read exists in a project folder
 // as convert lays it out, and that the reports land where report reads
@@ -197,7 +147,7 @@ func TestScriptsNameExistingFiles(t *testing.T) {
 			real, _ := filepath.EvalSymlinks(dir)
 
 			for _, args := range [][]string{nil, {"rtl=vhdl"}, {"rtl=verilog"}} {
-				calls := runTcl(t, filepath.Join(dir, BuildScript), args...)
+				calls := tclstub.Run(t, filepath.Join(dir, BuildScript), args...)
 				want := p.VHDL
 				if args == nil && rtl == "verilog" || len(args) > 0 && args[0] == "rtl=verilog" {
 					want = p.Verilog
@@ -215,7 +165,7 @@ func TestScriptsNameExistingFiles(t *testing.T) {
 				sources = p.Verilog
 			}
 			for _, args := range [][]string{nil, {"axis=1"}} {
-				calls := runTcl(t, filepath.Join(dir, PackageScript), args...)
+				calls := tclstub.Run(t, filepath.Join(dir, PackageScript), args...)
 				reads, _ := checkCalls(t, real, calls)
 				want := strings.Join(sources, " ")
 				if args != nil {
@@ -226,8 +176,8 @@ func TestScriptsNameExistingFiles(t *testing.T) {
 				}
 				vhdl2008 := false
 				for _, c := range calls {
-					vhdl2008 = vhdl2008 || strings.Contains(strings.Join(c, " "),
-						"set_property file_type {VHDL 2008}")
+					vhdl2008 = vhdl2008 || strings.HasPrefix(c.String(),
+						"set_property file_type VHDL 2008 ")
 				}
 				if vhdl2008 != (rtl == "vhdl") {
 					t.Errorf("package_ip.tcl %v: VHDL-2008 file type set: %v", args, vhdl2008)
@@ -241,7 +191,7 @@ func TestScriptsNameExistingFiles(t *testing.T) {
 // constraints must exist inside the project, reports must be written
 // inside it. It returns the files read, in order, and the reports
 // written, relative to the project.
-func checkCalls(t *testing.T, dir string, calls [][]string) ([]string, map[string]bool) {
+func checkCalls(t *testing.T, dir string, calls []tclstub.Call) ([]string, map[string]bool) {
 	t.Helper()
 	var reads []string
 	reports := map[string]bool{}
@@ -253,20 +203,20 @@ func checkCalls(t *testing.T, dir string, calls [][]string) ([]string, map[strin
 		return filepath.ToSlash(rel)
 	}
 	for _, c := range calls {
-		switch c[0] {
+		switch c.Name() {
 		case "read_vhdl", "read_verilog", "read_xdc", "add_files":
-			f := c[len(c)-1]
+			f := c.Last()
 			reads = append(reads, inside(f))
 			if _, err := os.Stat(f); err != nil {
-				t.Errorf("%s names a missing file: %v", c[0], err)
+				t.Errorf("%s names a missing file: %v", c.Name(), err)
 			}
 			if c[0] == "read_vhdl" && c[1] != "-vhdl2008" {
 				t.Errorf("read_vhdl without -vhdl2008: %v", c)
 			}
 		case "report_utilization", "report_timing_summary":
-			reports[inside(c[len(c)-1])] = true
+			reports[inside(c.Last())] = true
 		case "synth_design":
-			if !strings.Contains(strings.Join(c, " "), "-mode out_of_context") {
+			if mode, _ := c.Flag("-mode"); mode != "out_of_context" {
 				t.Errorf("synth_design is not out of context: %v", c)
 			}
 		}

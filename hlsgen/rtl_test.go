@@ -19,6 +19,7 @@ import (
 	"kd2fpga/internal/tools"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
+	"kd2fpga/report"
 	"kd2fpga/testbench"
 )
 
@@ -275,6 +276,18 @@ func checkResult(t testing.TB, out string, vectors int, n *netlist.Netlist) {
 	got := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
 	if got(1) != vectors || got(2) != 0 || got(3) != n.Latency() {
 		t.Fatalf("%s (want %d vectors, 0 mismatches, latency %d)\n%s", m[0], vectors, n.Latency(), out)
+	}
+
+	// the latency `kd2fpga report` gives, in total and layer by layer,
+	// is the one the testbench measured
+	r := report.New(report.Info{ClockNs: 1}, nil, n)
+	cycles := 0
+	for _, l := range r.Layers {
+		cycles += l.Cycles
+	}
+	if r.Latency != got(3) || cycles != got(3) || r.II != got(4) {
+		t.Errorf("%s: the report says latency %d (layers adding up to %d) and II %d",
+			m[0], r.Latency, cycles, r.II)
 	}
 }
 

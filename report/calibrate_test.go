@@ -23,14 +23,18 @@ type calibrationModel struct {
 	src    string
 	dense  map[string][2]int // layer -> [units, inputs]
 	weight float64           // weights are uniform in [-weight, weight]
+	reuse  int               // the reuse factor of every layer; 0 keeps the model's
 }
 
 // calibrationSet spans the estimate's rules: DSP multiplications (tiny),
-// shift-and-add LUT multiplications below 9 product bits (narrow), lookup
-// tables (tables) and the softmax (softmax).
+// the loops of a reuse factor (tiny_reuse2), shift-and-add LUT
+// multiplications below 9 product bits (narrow), lookup tables (tables)
+// and the softmax (softmax).
 var calibrationSet = []calibrationModel{
 	{name: "tiny", src: tinyModel, dense: map[string][2]int{"fc1": {4, 4}, "fc2": {2, 4}},
 		weight: 1.9},
+	{name: "tiny_reuse2", src: tinyModel, dense: map[string][2]int{"fc1": {4, 4}, "fc2": {2, 4}},
+		weight: 1.9, reuse: 2},
 	{name: "narrow", src: `model "narrow" {
   target { clock_ns = 2.5 }
   precision {
@@ -92,11 +96,11 @@ var calibrationSet = []calibrationModel{
 }
 
 // netlistOf builds the calibration model with weights drawn from a fixed
-// seed (tiny keeps its hand-picked weights).
+// seed (the tiny model keeps its hand-picked weights).
 func (c calibrationModel) netlistOf(t testing.TB) *netlist.Netlist {
 	t.Helper()
 	arrays := tinyArrays()
-	if c.name != "tiny" {
+	if c.src != tinyModel {
 		rng := rand.New(rand.NewPCG(7, uint64(len(c.name))))
 		arrays = map[string]models.Array{}
 		for layer, shape := range c.dense {
@@ -115,6 +119,9 @@ func (c calibrationModel) netlistOf(t testing.TB) *netlist.Netlist {
 	m, err := models.Parse(c.name+".hcl", []byte(c.src), models.MapArrays(arrays))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.reuse > 0 {
+		m.Target.Reuse = c.reuse
 	}
 	p, err := quantize.Build(m)
 	if err != nil {
@@ -147,25 +154,33 @@ func synthesizeNetlist(t testing.TB, n *netlist.Netlist, top string) *YosysResul
 }
 
 // TestEstimateTiny checks the estimate against Yosys on the smallest
-// design: the DSP count follows the same rule, the flip-flops and LUTs
+// design, fully parallel and with a reuse factor of 2 (a loop of two
+// steps): the DSP count follows the same rule, the flip-flops and LUTs
 // are within the calibrated factors of docs/performance.md.
 func TestEstimateTiny(t *testing.T) {
 	tools.Require(t, "yosys")
-	n := calibrationSet[0].netlistOf(t)
-	e := EstimateNetlist(n)
-	y := synthesizeNetlist(t, n, "tiny")
-	if y.Undriven > 0 {
-		t.Fatalf("the Verilog has %d undriven wire bits", y.Undriven)
-	}
-	if e.Total.DSP != y.Total.DSP {
-		t.Errorf("DSP: estimate %d, Yosys %d", e.Total.DSP, y.Total.DSP)
-	}
-	ratio := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
-	if r := ratio(e.Total.FF, y.Total.FF); r < 0.8 || r > 1.25 {
-		t.Errorf("FF: estimate %d, Yosys %d", e.Total.FF, y.Total.FF)
-	}
-	if r := ratio(e.Total.LUT, y.Total.LUT); r < 0.6 || r > 1.6 {
-		t.Errorf("LUT: estimate %d, Yosys %d", e.Total.LUT, y.Total.LUT)
+	for _, c := range calibrationSet[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.netlistOf(t)
+			if want := max(c.reuse, 1); n.II() != want {
+				t.Fatalf("II %d, want %d", n.II(), want)
+			}
+			e := EstimateNetlist(n)
+			y := synthesizeNetlist(t, n, "tiny")
+			if y.Undriven > 0 {
+				t.Fatalf("the Verilog has %d undriven wire bits", y.Undriven)
+			}
+			if e.Total.DSP != y.Total.DSP {
+				t.Errorf("DSP: estimate %d, Yosys %d", e.Total.DSP, y.Total.DSP)
+			}
+			ratio := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+			if r := ratio(e.Total.FF, y.Total.FF); r < 0.8 || r > 1.25 {
+				t.Errorf("FF: estimate %d, Yosys %d", e.Total.FF, y.Total.FF)
+			}
+			if r := ratio(e.Total.LUT, y.Total.LUT); r < 0.6 || r > 1.6 {
+				t.Errorf("LUT: estimate %d, Yosys %d", e.Total.LUT, y.Total.LUT)
+			}
+		})
 	}
 }
 

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
+	"strings"
 
 	"kd2fpga/hlsgen/netlist"
 )
@@ -33,12 +35,13 @@ type Estimate struct {
 
 // Calibration scales the raw LUT, flip-flop and carry counts of the
 // per-node rules to Yosys' figures: each factor is the geometric mean of
-// Yosys' count over the rules' count on the calibration set of
-// docs/performance.md ("Resources": four small networks and the
-// deepset_small example), where the scaled estimate falls within 0.75 to
-// 1.4 of Yosys for LUTs and 0.93 to 1.09 for flip-flops. The rules
-// overcount because synthesis removes and merges logic they do not
-// model. DSPs are not scaled.
+// Yosys' count over the rules' count on four small networks and the
+// deepset_small example. On the whole calibration table of
+// docs/performance.md ("Resources": those five, a small network with a
+// reuse factor, and the jet_mlp, mlp_student and sigmoid_tanh examples)
+// the scaled estimate falls within 0.69 to 1.4 of Yosys for LUTs and
+// 0.88 to 1.09 for flip-flops. The rules overcount because synthesis
+// removes and merges logic they do not model. DSPs are not scaled.
 var Calibration = struct{ LUT, FF, Carry float64 }{LUT: 0.67, FF: 0.82, Carry: 0.43}
 
 // EstimateNetlist estimates the primitives that Yosys' synth_xilinx
@@ -55,7 +58,13 @@ var Calibration = struct{ LUT, FF, Carry float64 }{LUT: 0.67, FF: 0.82, Carry: 0
 //     reduction of w bits: a tree of LUT6;
 //   - a ROM of 2^k entries: per output bit that is not constant, one LUT
 //     for k <= 6, else 2^(k-6) LUT6 and a tree of 4:1 multiplexer LUTs;
-//   - a register: one flip-flop per bit; the valid pipeline one per stage.
+//   - a register: one flip-flop per bit; the valid pipeline one per stage;
+//   - in a loop (a reuse factor, shared particles): a held operand or a
+//     collected result is a register; an accumulator an adder (or, for a
+//     maximum, a comparator), a multiplexer and a register; the step
+//     counter an incrementer and its register; the per-step choice of an
+//     operand a multiplexer tree, or a small ROM when every choice is a
+//     constant (see stepCost).
 //
 // Wires, constants and concatenations cost nothing. The rules ignore what
 // synthesis removes (unused bits, duplicated logic) and what it packs
@@ -72,18 +81,27 @@ func EstimateNetlist(n *netlist.Netlist) *Estimate {
 	}
 
 	// every node, charged to its layer (constants belong to none and
-	// cost nothing)
+	// cost nothing); a per-step choice identical to an earlier one is
+	// the same logic, which synthesis merges
 	raw := make([]Resources, len(e.Layers))
+	steps := make(map[string]bool)
 	for _, m := range n.Nodes {
 		if m.Layer < 0 || m.Layer >= len(e.Layers) {
 			continue
 		}
 		l := &e.Layers[m.Layer]
+		if m.Kind == netlist.KStep {
+			key := stepKey(m)
+			if steps[key] {
+				continue
+			}
+			steps[key] = true
+		}
 		raw[m.Layer].Add(raw[m.Layer], nodeCost(m))
 		switch m.Kind {
 		case netlist.KMulConst, netlist.KMul:
 			l.Multipliers++
-		case netlist.KAdd, netlist.KSub, netlist.KLess, netlist.KLessEq:
+		case netlist.KAdd, netlist.KSub, netlist.KLess, netlist.KLessEq, netlist.KAcc:
 			l.Adders++
 		}
 		if logicKind(m.Kind) {
@@ -161,10 +179,62 @@ func nodeCost(m *netlist.Node) Resources {
 		return Resources{LUT: lutTree(m.Args[0].Width, 6)}
 	case netlist.KROM:
 		return romCost(m.Args[0].Width, w, m.ROM)
-	case netlist.KReg:
+	case netlist.KReg, netlist.KHold, netlist.KCollect:
 		return Resources{FF: w}
+	case netlist.KCounter:
+		r := adderCost(w)
+		r.FF = w
+		return r
+	case netlist.KAcc:
+		if m.Value == netlist.AccMax {
+			r := adderCost(w + 1) // the comparison
+			r.LUT += w            // the choice
+			r.FF = w
+			return r
+		}
+		r := adderCost(w)
+		r.LUT += w // the first step loads the operand instead of the sum
+		r.FF = w
+		return r
+	case netlist.KStep:
+		return stepCost(m)
 	}
 	return Resources{}
+}
+
+// stepKey identifies what a KStep node computes: its width and its
+// operands, constants by value.
+func stepKey(m *netlist.Node) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", m.Width)
+	for _, a := range m.Args {
+		if a.IsConst() {
+			fmt.Fprintf(&b, " =%d", a.Value)
+		} else {
+			fmt.Fprintf(&b, " n%d", a.ID)
+		}
+	}
+	return b.String()
+}
+
+// stepCost returns the LUTs of a KStep node: the operand of each step of
+// a loop, chosen by the step counter. When every choice is a constant
+// (the weights of a reused multiplier) it is a ROM indexed by the
+// counter; otherwise each bit is a multiplexer of the choices, a tree of
+// 4:1 multiplexers of one LUT6 each.
+func stepCost(m *netlist.Node) Resources {
+	choices := m.Args[1:]
+	consts := make([]int64, 0, len(choices))
+	for _, a := range choices {
+		if !a.IsConst() {
+			break
+		}
+		consts = append(consts, a.Value)
+	}
+	if len(consts) == len(choices) {
+		return romCost(m.Args[0].Width, m.Width, &netlist.ROM{Entries: consts})
+	}
+	return Resources{LUT: m.Width * lutTree(len(choices), 4)}
 }
 
 // adderCost is a w-bit carry chain: a LUT per bit feeding CARRY4 cells.

@@ -84,6 +84,40 @@ func TestSmallCosts(t *testing.T) {
 	}
 }
 
+// TestLoopCosts checks the rules for the nodes of a loop (a reuse factor
+// or shared particles).
+func TestLoopCosts(t *testing.T) {
+	counter := &netlist.Node{Kind: netlist.KCounter, Width: 2, Value: 4}
+	konst := func(v int64) *netlist.Node { return &netlist.Node{Kind: netlist.KConst, Value: v} }
+	held := &netlist.Node{Kind: netlist.KHold, Width: 7}
+	tests := []struct {
+		name string
+		node *netlist.Node
+		want Resources
+	}{
+		{"counter", counter, Resources{LUT: 2, FF: 2, Carry: 1}},
+		{"hold", held, Resources{FF: 7}},
+		{"collect", &netlist.Node{Kind: netlist.KCollect, Width: 5}, Resources{FF: 5}},
+		{"sum", &netlist.Node{Kind: netlist.KAcc, Width: 10, Value: netlist.AccSum},
+			Resources{LUT: 10 + 10, FF: 10, Carry: 3}},
+		{"max", &netlist.Node{Kind: netlist.KAcc, Width: 10, Value: netlist.AccMax},
+			Resources{LUT: 11 + 10, FF: 10, Carry: 3}},
+		// constant choices are a ROM of the counter: of the 4 bits, only
+		// the two low ones vary (1, 2, 3, 0)
+		{"constant step", &netlist.Node{Kind: netlist.KStep, Width: 4,
+			Args: []*netlist.Node{counter, konst(1), konst(2), konst(3), konst(0)}},
+			Resources{LUT: 2}},
+		// a choice among three operands: one 4:1 multiplexer per bit
+		{"operand step", &netlist.Node{Kind: netlist.KStep, Width: 7,
+			Args: []*netlist.Node{counter, held, held, konst(0)}}, Resources{LUT: 7}},
+	}
+	for _, tt := range tests {
+		if got := nodeCost(tt.node); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestEstimateNetlistUnscheduled(t *testing.T) {
 	defer func() {
 		if recover() == nil {

@@ -29,10 +29,10 @@ type htmlPage struct {
 }
 
 type htmlSource struct {
-	Name, ShareName     string
-	LUT, FF, DSP, Carry int
-	BRAM                string
-	Share               *htmlShare
+	Name, ShareName             string
+	LUT, FF, DSP, LUTRAM, Carry int
+	BRAM                        string
+	Share                       *htmlShare
 }
 
 type htmlShare struct{ LUT, FF, DSP, BRAM string }
@@ -75,8 +75,8 @@ func WriteHTML(w io.Writer, r *Report) error {
 
 	// the resource table, one source a row
 	source := func(name string, x Resources, f *Fractions) {
-		s := htmlSource{Name: name, LUT: x.LUT, FF: x.FF, DSP: x.DSP, Carry: x.Carry,
-			BRAM: formatBRAM(x.BRAM)}
+		s := htmlSource{Name: name, LUT: x.LUT, FF: x.FF, DSP: x.DSP, LUTRAM: x.LUTRAM,
+			Carry: x.Carry, BRAM: formatBRAM(x.BRAM)}
 		if f != nil {
 			s.ShareName = "% of " + r.Device.Name
 			s.Share = &htmlShare{pct(f.LUT), pct(f.FF), pct(f.DSP), pct(f.BRAM)}
@@ -129,11 +129,15 @@ func WriteHTML(w io.Writer, r *Report) error {
 		{"estimated resources per layer", ResourcesPlot},
 		{"latency breakdown per layer", LatencyPlot},
 		{"precision profile of each layer's result", PrecisionPlot},
+		{"precision profile of each layer's weights", WeightsPlot},
 	}
 	for _, pl := range plots {
 		png, err := pl.draw(r)
 		if err != nil {
 			return err
+		}
+		if png == nil {
+			continue // nothing to draw
 		}
 		attrs := fmt.Sprintf(`alt="%s" src="data:image/png;base64,%s"`, pl.alt,
 			base64.StdEncoding.EncodeToString(png))

@@ -179,6 +179,53 @@ func PrecisionPlot(r *Report) ([]byte, error) {
 	return pngOf(p)
 }
 
+// WeightsPlot draws the precision profile of the weights: for each
+// dense or scale layer, a bar over the bit weights its weight formats
+// cover (sign bit included) behind a narrower, darker one over the bit
+// weights its nonzero weights use. Bits of the formats outside the dark
+// bar are never set. It returns nil when no layer has weights.
+func WeightsPlot(r *Report) ([]byte, error) {
+	var names []string
+	var profiles []*WeightProfile
+	for _, l := range r.Layers {
+		if l.Weights != nil && l.Weights.Formats != nil {
+			names = append(names, l.Name)
+			profiles = append(profiles, l.Weights)
+		}
+	}
+	if len(profiles) == 0 {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = "Bit weights of the weight formats (light) and of the weights (dark)"
+	p.Y.Label.Text = "log2 of the bit weight"
+	p.Y.Min, p.Y.Max = 0, 0
+	type span struct {
+		msb, lsb int
+		half     float64
+		col      color.Color
+	}
+	for i, w := range profiles {
+		x := float64(i)
+		boxes := []span{{w.Formats.MSB, w.Formats.LSB, 0.42, colorAccum}}
+		if w.Nonzero > 0 {
+			boxes = append(boxes, span{w.MSB, w.LSB, 0.25, colorLUT})
+		}
+		for _, b := range boxes {
+			lo, hi := float64(b.lsb)-0.5, float64(b.msb)+0.5
+			p.Y.Min, p.Y.Max = min(p.Y.Min, lo-1), max(p.Y.Max, hi+1)
+			if err := addBox(p, x-b.half, x+b.half, lo, hi, b.col); err != nil {
+				return nil, err
+			}
+		}
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = 0.5
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.Add(plotter.NewGrid())
+	return pngOf(p)
+}
+
 // addBox adds a filled rectangle.
 func addBox(p *plot.Plot, x0, x1, y0, y1 float64, c color.Color) error {
 	poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0},

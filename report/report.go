@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
+	"strings"
 
 	"kd2fpga/fixedpoint"
 	"kd2fpga/hlsgen/netlist"
@@ -117,6 +119,23 @@ type LayerReport struct {
 	// scale and pooling layers).
 	Precision *Precision `json:",omitempty"`
 	Accum     *Precision `json:",omitempty"`
+	// Weights compares the constant weights of a dense or scale layer
+	// with their formats; nil for other layers.
+	Weights *WeightProfile `json:",omitempty"`
+}
+
+// WeightProfile is the precision profile of a layer's weights: the bit
+// weights their formats cover against those the weights use.
+type WeightProfile struct {
+	// Formats summarizes the weight formats, pruned weights left out.
+	Formats *Precision
+	// Nonzero counts the weights that are not zero, of Total. MSB and
+	// LSB are the exponents of the highest and lowest set bits of their
+	// magnitudes (0 when Nonzero is 0): the weights use the bit weights
+	// 2^LSB .. 2^MSB of the Formats.MSB .. Formats.LSB span, whose top is
+	// the sign bit.
+	Nonzero, Total int
+	MSB, LSB       int
 }
 
 // Precision summarizes the fixed-point formats of a tensor: the span of
@@ -217,18 +236,53 @@ func New(info Info, p *quantize.Plan, n *netlist.Netlist) *Report {
 			Estimate: l.Resources, Percent: r.percent(l.Resources),
 		}
 		if p != nil {
-			lr.Precision, lr.Accum = layerPrecision(p, n, i)
+			lr.Precision, lr.Accum, lr.Weights = layerPrecision(p, n, i)
 		}
 		r.Layers = append(r.Layers, lr)
 	}
 	r.Control, r.Estimate = e.Control, e.Total
 	r.Percent = r.percent(e.Total)
+	if r.Percent != nil {
+		if over := overflows(*r.Percent); over != "" {
+			r.note("the estimate needs more than the %s has (%s of it): the design "+
+				"does not fit the part", r.Device.Name, over)
+		}
+	}
+	if hasROM(n) {
+		r.note("the estimate builds every lookup table from LUTs; Yosys and Vivado may " +
+			"put large ones in block RAM (BRAM) instead")
+	}
 	if r.Estimate.DSP > 0 {
 		r.note("kd2fpga's Verilog spells a constant multiplication as a product; Yosys " +
 			"maps every one whose product has 9 bits or more, and whose constant is not " +
 			"a power of two, to DSP48E2 slices")
 	}
 	return r
+}
+
+// overflows lists the resources of which f uses more than all, as in
+// "LUT 133%, DSP 551%", or returns "".
+func overflows(f Fractions) string {
+	var over []string
+	for _, x := range []struct {
+		name string
+		f    float64
+	}{{"LUT", f.LUT}, {"FF", f.FF}, {"DSP", f.DSP}, {"BRAM", f.BRAM}} {
+		if x.f > 1 { // NaN, an unknown size, is not
+			over = append(over, fmt.Sprintf("%s %.0f%%", x.name, 100*x.f))
+		}
+	}
+	return strings.Join(over, ", ")
+}
+
+// hasROM reports whether n holds a lookup table.
+func hasROM(n *netlist.Netlist) bool {
+	for _, m := range n.Nodes {
+		if m.Kind == netlist.KROM {
+			return true
+		}
+	}
+	return false
 }
 
 // note adds a sentence to the notes.
@@ -246,24 +300,54 @@ func (r *Report) percent(x Resources) *Fractions {
 }
 
 // layerPrecision returns the precision of the result and of the
-// accumulators of netlist layer i, which is plan op i-1 when the names
-// agree (layer 0 is the input bus).
-func layerPrecision(p *quantize.Plan, n *netlist.Netlist, i int) (res, acc *Precision) {
+// accumulators of netlist layer i, and the profile of its weights; the
+// layer is plan op i-1 when the names agree (layer 0 is the input bus).
+func layerPrecision(p *quantize.Plan, n *netlist.Netlist, i int) (res, acc *Precision,
+	w *WeightProfile) {
 	name := n.Layers[i].Name
 	if i == 0 && name == "input" {
-		return precisionOf(p.Input.Formats), nil
+		return precisionOf(p.Input.Formats), nil, nil
 	}
 	if i-1 < 0 || i-1 >= len(p.Ops) || p.Ops[i-1].Name != name {
-		return nil, nil
+		return nil, nil, nil
 	}
 	op := p.Ops[i-1]
 	switch {
 	case op.Dense != nil:
 		acc = precisionOf(op.Dense.Accum)
+		w = weightProfile(op.Dense)
 	case op.Pool != nil:
 		acc = precisionOf(op.Pool.Accum)
 	}
-	return precisionOf(op.Out.Formats), acc
+	return precisionOf(op.Out.Formats), acc, w
+}
+
+// weightProfile returns the profile of the weights of d.
+func weightProfile(d *quantize.DenseOp) *WeightProfile {
+	wp := &WeightProfile{MSB: math.MinInt, LSB: math.MaxInt}
+	var formats []fixedpoint.Format
+	for j, row := range d.W {
+		formats = append(formats, d.WFormat[j]...)
+		for i, raw := range row {
+			wp.Total++
+			if raw == 0 {
+				continue
+			}
+			wp.Nonzero++
+			mag := uint64(raw)
+			if raw < 0 {
+				mag = -mag
+			}
+			frac := d.WFormat[j][i].Frac()
+			wp.MSB = max(wp.MSB, bits.Len64(mag)-1-frac)
+			wp.LSB = min(wp.LSB, bits.TrailingZeros64(mag)-frac)
+		}
+	}
+	wp.Formats = precisionOf(formats)
+	if wp.Nonzero == 0 {
+		wp.MSB, wp.LSB = 0, 0
+	}
+	return wp
 }
 
 // precisionOf summarizes a list of formats.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -137,6 +138,21 @@ func TestNew(t *testing.T) {
 	if r.Control.FF != r.Latency {
 		t.Errorf("valid pipeline %v, want %d flip-flops", r.Control, r.Latency)
 	}
+
+	// fc1's weights (tinyArrays) are ap_fixed<6,2>, bits 2^1 (the sign)
+	// to 2^-4; of the 16, 14 are not zero, the largest 1.9375 (bits 2^0
+	// to 2^-4), the finest 0.0625 = 2^-4; relu1 has no weights
+	w := r.Layers[1].Weights
+	if w == nil || w.Formats == nil || w.Formats.MSB != 1 || w.Formats.LSB != -4 ||
+		w.Total != 16 || w.Nonzero != 14 || w.MSB != 0 || w.LSB != -4 {
+		t.Errorf("fc1 weights %+v", w)
+		if w != nil {
+			t.Errorf("fc1 weight formats %+v", w.Formats)
+		}
+	}
+	if r.Layers[2].Weights != nil {
+		t.Errorf("relu1 weights %+v", r.Layers[2].Weights)
+	}
 }
 
 func TestNewBudgetAndUnknownPart(t *testing.T) {
@@ -158,6 +174,23 @@ func TestNewBudgetAndUnknownPart(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "FAIL, over by") {
 		t.Errorf("text does not say FAIL:\n%s", b.String())
+	}
+}
+
+func TestOverflows(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		f    Fractions
+		want string
+	}{
+		{Fractions{LUT: 0.5, FF: 1, DSP: 0.99, BRAM: nan}, ""},
+		{Fractions{LUT: 1.33, FF: 0.24, DSP: 5.51, BRAM: 0}, "LUT 133%, DSP 551%"},
+		{Fractions{LUT: nan, FF: nan, DSP: nan, BRAM: 1.5}, "BRAM 150%"},
+	}
+	for _, tt := range tests {
+		if got := overflows(tt.f); got != tt.want {
+			t.Errorf("overflows(%+v) = %q, want %q", tt.f, got, tt.want)
+		}
 	}
 }
 
@@ -235,7 +268,8 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := b.String()
-	for _, bad := range []string{"http://", "https://", "<link", "<script", "url("} {
+	for _, bad := range []string{"http://", "https://", `="//`, "<link", "<script", "url(",
+		"href=", "@import", "srcset", "<iframe", "<object", "<embed"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page contains %q", bad)
 		}
@@ -243,8 +277,8 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 
 	// every src is a PNG data URI that decodes
 	srcs := regexp.MustCompile(`src="([^"]*)"`).FindAllStringSubmatch(page, -1)
-	if len(srcs) != 3 {
-		t.Errorf("%d images, want 3", len(srcs))
+	if len(srcs) != 4 {
+		t.Errorf("%d images, want 4", len(srcs))
 	}
 	const prefix = "data:image/png;base64,"
 	for _, m := range srcs {

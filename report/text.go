@@ -36,13 +36,13 @@ func WriteText(w io.Writer, r *Report) error {
 
 	// the resources, one row per source
 	b.WriteString("\nresources\n")
-	res := [][]string{{"source", "LUT", "FF", "DSP", "BRAM", "carry"}}
+	res := [][]string{{"source", "LUT", "FF", "DSP", "BRAM", "LUTRAM", "carry"}}
 	row := func(name string, x Resources, pc *Fractions) {
 		res = append(res, []string{name, fmt.Sprint(x.LUT), fmt.Sprint(x.FF),
-			fmt.Sprint(x.DSP), formatBRAM(x.BRAM), fmt.Sprint(x.Carry)})
+			fmt.Sprint(x.DSP), formatBRAM(x.BRAM), fmt.Sprint(x.LUTRAM), fmt.Sprint(x.Carry)})
 		if pc != nil {
 			res = append(res, []string{"  % of " + r.Device.Name, pct(pc.LUT), pct(pc.FF),
-				pct(pc.DSP), pct(pc.BRAM), ""})
+				pct(pc.DSP), pct(pc.BRAM), "", ""})
 		}
 	}
 	row("estimate", r.Estimate, r.Percent)

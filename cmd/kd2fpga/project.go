@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"kd2fpga/handoff"
 	"kd2fpga/hlsgen"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -22,6 +23,10 @@ import (
 type project struct {
 	summary *sim.Summary
 	files   []string
+	// description is the model's own account of itself, such as where
+	// its weights come from
+	description string
+	budgetNs    float64 // the target's latency budget; 0 for none
 }
 
 // writeProject writes every file of the project of d into dir, which
@@ -112,6 +117,15 @@ func writeProject(dir string, d *design, cfg convertConfig) (*project, error) {
 		return nil, err
 	}
 
+	// the Vivado scripts, the AXI-Stream wrapper and the FuseSoC core,
+	// with the part and clock of the HLS project (report --handoff
+	// rewrites them with other defaults)
+	hp := handoff.FromSummary(s, "vhdl")
+	if err := handoff.Write(dir, hp); err != nil {
+		return nil, err
+	}
+	pr.files = append(pr.files, handoff.Files(hp)...)
+
 	// the README and the summary
 	if err := create("README.md", func(w io.Writer) error {
 		return writeReadme(w, d, s)
@@ -163,6 +177,14 @@ type readmeData struct {
 	Description string
 	In, Out     []element
 	InHi, OutHi int // the top bit of each bus
+	Handoff     handoffFiles
+}
+
+// handoffFiles names the files package handoff writes into the project
+// and the reports Vivado writes there.
+type handoffFiles struct {
+	Build, Clock, Package, AXIS, Core string
+	Utilization, Timing               string
 }
 
 // element is one element of a bus, for the port map.
@@ -182,6 +204,12 @@ func writeReadme(w io.Writer, d *design, s *sim.Summary) error {
 		Out:         elements(d.plan.Output(), nil),
 		InHi:        s.Input.Width - 1,
 		OutHi:       s.Output.Width - 1,
+		Handoff: handoffFiles{
+			Build: handoff.BuildScript, Clock: handoff.ClockXDC,
+			Package: handoff.PackageScript, AXIS: handoff.AXISFile(s.Top),
+			Core: handoff.CoreFile(s.Top), Utilization: handoff.UtilizationReport,
+			Timing: handoff.TimingReport,
+		},
 	}
 	t, err := template.New("").Option("missingkey=error").ParseFS(templates.FS, "tb/readme.md.tmpl")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"kd2fpga/handoff"
+	"kd2fpga/internal/tools"
 	"kd2fpga/models"
 	kdreport "kd2fpga/report" // simulate.go declares report
 	"kd2fpga/sim"
@@ -48,7 +49,8 @@ func reportCommand() *cli.Command {
 			&cli.StringFlag{Name: "scan-reuse", Usage: "convert again at each reuse factor " +
 				"of `LIST` (such as 1,2,4,8) and tabulate"},
 			&cli.BoolFlag{Name: "handoff", Usage: "write the vivado/ scripts, the " +
-				"AXI-Stream wrapper and the FuseSoC core into DIR"},
+				"AXI-Stream wrapper and the FuseSoC core into DIR again (convert writes " +
+				"them for VHDL and the bare core)"},
 			&cli.StringFlag{Name: "rtl", Value: "vhdl",
 				Usage: "default language of the handoff scripts: vhdl or verilog"},
 			&cli.BoolFlag{Name: "axis",
@@ -160,6 +162,12 @@ func runReport(ctx context.Context, stdout, stderr io.Writer, cfg reportConfig) 
 	if cfg.Synth != "" && cfg.Synth != "yosys" {
 		return fmt.Errorf("report: --synth %q: the only synthesis tool kd2fpga runs is yosys",
 			cfg.Synth)
+	}
+	if cfg.Synth == "yosys" {
+		// before any work, and before the progress line
+		if _, err := tools.Find("yosys"); err != nil {
+			return fmt.Errorf("report: --synth yosys: %w", err)
+		}
 	}
 	if cfg.Handoff && cfg.RTL != "vhdl" && cfg.RTL != "verilog" {
 		return fmt.Errorf("report: --rtl %q, want vhdl or verilog", cfg.RTL)

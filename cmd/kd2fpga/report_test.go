@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kd2fpga/handoff"
+	"kd2fpga/internal/tclstub"
 	"kd2fpga/internal/tools"
 	"kd2fpga/models"
 	kdreport "kd2fpga/report"
@@ -125,19 +126,34 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("JSON report %+v", r)
 	}
 
-	// HTML, handoff files
+	// HTML, and the handoff files rewritten for Verilog and the wrapper
+	// (convert wrote them for VHDL and the bare core)
+	reads := func(script string) []string {
+		var files []string
+		for _, c := range tclstub.Run(t, filepath.Join(dir, script)) {
+			switch c.Name() {
+			case "read_vhdl", "read_verilog", "add_files":
+				files = append(files, filepath.Base(c.Last()))
+			}
+		}
+		return files
+	}
+	if got := reads(handoff.BuildScript); strings.Join(got, " ") != "tiny.vhd" {
+		t.Errorf("convert's build.tcl reads %v by default, want the VHDL", got)
+	}
 	page := filepath.Join(t.TempDir(), "tiny.html")
-	_, err = runApp(t, "report", dir, "--html", page, "--handoff", "--rtl", "verilog")
+	_, err = runApp(t, "report", dir, "--html", page, "--handoff", "--rtl", "verilog", "--axis")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if raw, err := os.ReadFile(page); err != nil || !strings.Contains(string(raw), "<h1>tiny</h1>") {
 		t.Errorf("HTML page: %v", err)
 	}
-	for _, f := range handoff.Files(handoff.Project{Top: "tiny"}) {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("handoff: %v", err)
-		}
+	if got := reads(handoff.BuildScript); strings.Join(got, " ") != "tiny.v" {
+		t.Errorf("build.tcl after --handoff --rtl verilog reads %v by default", got)
+	}
+	if got := reads(handoff.PackageScript); strings.Join(got, " ") != "tiny.v tiny_axis.v" {
+		t.Errorf("package_ip.tcl after --handoff --axis reads %v by default", got)
 	}
 }
 
@@ -181,6 +197,58 @@ func TestReportSynthYosys(t *testing.T) {
 	}
 }
 
+// TestReportSynthExample synthesizes a bundled example, the 10-16-8-1
+// network with lookup tables and a reuse factor (about 20 s of Yosys),
+// and checks the text report and Yosys' figures against the estimate
+// within the calibration bands of docs/performance.md.
+func TestReportSynthExample(t *testing.T) {
+	tools.Require(t, "yosys")
+	dir := convertForTest(t, example("sigmoid_tanh"), 1)
+	out, err := runApp(t, "report", dir, "--synth", "yosys", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = strings.Cut(out, "\n") // the progress line
+	var r kdreport.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	y, e := r.Yosys, r.Estimate
+	if y == nil {
+		t.Fatal("no Yosys figures")
+	}
+
+	// the terminal table of the same report
+	var text strings.Builder
+	if err := kdreport.WriteText(&text, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"latency   10 cycles = 50 ns", "II        2 cycles",
+		"\n  estimate ", "\n  yosys ", "yosys longest path: ", "tanh1", "sigmoid2"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, text.String())
+		}
+	}
+	if y.Undriven > 0 || y.LongestPath < 2 {
+		t.Errorf("Yosys: %d undriven wire bits, longest path %d", y.Undriven, y.LongestPath)
+	}
+	ratio := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+	for _, c := range []struct {
+		name     string
+		est, got int
+		lo, hi   float64
+	}{
+		{"DSP", e.DSP, y.Total.DSP, 0.85, 1.2},
+		{"FF", e.FF, y.Total.FF, 0.8, 1.25},
+		{"LUT", e.LUT, y.Total.LUT, 0.6, 1.6},
+	} {
+		if r := ratio(c.est, c.got); r < c.lo || r > c.hi {
+			t.Errorf("%s: estimate %d, Yosys %d", c.name, c.est, c.got)
+		}
+	}
+	t.Logf("estimate %v; Yosys %v, longest path %d", e, y.Total, y.LongestPath)
+}
+
 func TestReportErrors(t *testing.T) {
 	dir := convertTiny(t)
 	tests := []struct {
@@ -201,6 +269,17 @@ func TestReportErrors(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
 		}
 	}
+
+	// a missing Yosys is one line, said before any work
+	t.Run("no yosys", func(t *testing.T) {
+		t.Setenv("KD2FPGA_YOSYS", filepath.Join(t.TempDir(), "yosys"))
+		out, err := runApp(t, "report", dir, "--synth", "yosys", "--scan-reuse", "1,2")
+		if err == nil || !strings.Contains(err.Error(), "report: --synth yosys: yosys not found") ||
+			!strings.Contains(err.Error(), "apt-get install yosys") ||
+			strings.Contains(err.Error(), "\n") || out != "" {
+			t.Errorf("error %v, output %q", err, out)
+		}
+	})
 
 	// a broken report names the file and the fault
 	os.MkdirAll(filepath.Join(dir, "reports"), 0o755)
