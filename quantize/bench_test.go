@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
 
 	"kd2fpga/fixedpoint"
@@ -75,7 +74,7 @@ func BenchmarkEmulateJetMLP(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			samples := 0
-			cpu0 := cpuSeconds()
+			cpu0, cpuOK := threadCPUSeconds()
 			for b.Loop() {
 				if _, err := p.Emulate(x, n, Options{Workers: 1, Stats: c.stats}); err != nil {
 					b.Fatal(err)
@@ -85,17 +84,9 @@ func BenchmarkEmulateJetMLP(b *testing.B) {
 			b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "inferences/s")
 			// on a busy machine wall time overstates the cost; the
 			// thread's CPU time does not.
-			b.ReportMetric(float64(samples)/(cpuSeconds()-cpu0), "inferences/cpu-s")
+			if cpu1, ok := threadCPUSeconds(); ok && cpuOK && cpu1 > cpu0 {
+				b.ReportMetric(float64(samples)/(cpu1-cpu0), "inferences/cpu-s")
+			}
 		})
 	}
-}
-
-// cpuSeconds returns the CPU time the calling thread has used, user and
-// system.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_THREAD, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

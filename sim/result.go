@@ -44,6 +44,11 @@ type Result struct {
 	Build    time.Duration // compiling and elaborating
 	Run      time.Duration // running the vectors
 	Duration time.Duration // everything
+	// RunCPU is the CPU time, user and system, of the process that ran
+	// the vectors, and BuildCPU that of the commands before it with
+	// their children (compilers, make): on a shared machine they measure
+	// the work where Run and Build measure its share of the machine.
+	RunCPU, BuildCPU time.Duration
 	// Log is the file holding everything the tools printed.
 	Log string
 }

@@ -88,6 +88,8 @@ type job struct {
 	log     *os.File
 	res     *Result
 	start   time.Time
+	// the CPU time of the last command run, and of all of them
+	cpu, cpuTotal time.Duration
 }
 
 // newJob reads the summary, checks the vector files and makes the
@@ -180,6 +182,10 @@ func (j *job) exec(ctx context.Context, allowFail bool, prog string, args ...str
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	err := cmd.Run()
+	if ps := cmd.ProcessState; ps != nil {
+		j.cpu = ps.UserTime() + ps.SystemTime()
+		j.cpuTotal += j.cpu
+	}
 	if j.log != nil {
 		j.log.Write(out.Bytes())
 	}
@@ -205,6 +211,8 @@ func (j *job) finish(output string, exitCode int, runStart time.Time) (*Result, 
 	r := j.res
 	r.ExitCode = exitCode
 	r.Run = time.Since(runStart)
+	r.RunCPU = j.cpu // the run is the last command
+	r.BuildCPU = j.cpuTotal - j.cpu
 	r.Build = runStart.Sub(j.start)
 	r.Duration = time.Since(j.start)
 	j.close()

@@ -157,6 +157,9 @@ func TestToyMatches(t *testing.T) {
 			if r.ExitCode != 0 {
 				t.Errorf("exit code %d", r.ExitCode)
 			}
+			if r.RunCPU <= 0 {
+				t.Errorf("the run's CPU time is %v", r.RunCPU)
+			}
 			// the scratch folder holds the build, the sources nothing new
 			if _, err := os.Stat(filepath.Join(dir, "sim", s, "sim.log")); err != nil {
 				t.Error(err)

@@ -3,6 +3,8 @@ package testbench
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -138,7 +140,8 @@ func padParticles(raw []int64, t quantize.Tensor, rng *rand.Rand) {
 
 // ReadInputs reads user inputs from a .npy file of float32 or float64
 // values shaped [N, shape...] (or just shape, for one input) and
-// returns them as N flattened rows.
+// returns them as N flattened rows. A NaN or infinite value is an error:
+// it has no fixed-point value to quantize to.
 func ReadInputs(path string, shape []int) ([][]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -168,13 +171,22 @@ func ReadInputs(path string, shape []int) ([][]float64, error) {
 			path, got, strings.Trim(fmt.Sprint(shape), "[]"))
 	}
 
-	// the values, as float64 whatever their type
+	// the values, as float64 whatever their type, all of them finite
 	data, err := readFloats(r)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("%s: truncated: the header says shape %v, the file holds fewer values",
+			path, got)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(data) != n*elems {
 		return nil, fmt.Errorf("%s: %d values, want %d", path, len(data), n*elems)
+	}
+	for k, x := range data {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%s: input %d, value %d is %v", path, k/elems, k%elems, x)
+		}
 	}
 	rows := make([][]float64, n)
 	for i := range rows {

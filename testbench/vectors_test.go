@@ -148,3 +148,29 @@ func TestReadInputs(t *testing.T) {
 		t.Error("an integer array was accepted")
 	}
 }
+
+// TestReadInputsRejects checks that values without a fixed-point value
+// and files cut short are errors that say where.
+func TestReadInputsRejects(t *testing.T) {
+	for _, typ := range []string{"<f4", "<f8"} {
+		for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			data := []float64{1, 2, 3, 4, bad, 6}
+			_, err := ReadInputs(npyFile(t, typ, []int{2, 3}, data), []int{3})
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("input 1, value 1 is %v", bad)) {
+				t.Errorf("%s with %v: err = %v", typ, bad, err)
+			}
+		}
+
+		// the last value cut in half
+		path := npyFile(t, typ, []int{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(path, raw[:len(raw)-2], 0o644)
+		if _, err := ReadInputs(path, []int{3}); err == nil || !strings.Contains(err.Error(), "truncated") ||
+			!strings.Contains(err.Error(), path) {
+			t.Errorf("%s cut short: err = %v", typ, err)
+		}
+	}
+}

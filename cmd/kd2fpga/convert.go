@@ -27,8 +27,10 @@ func convertCommand() *cli.Command {
 		Description: "Convert loads the model, makes every numeric decision (quantize), lowers and\n" +
 			"pipelines the design for the target clock, and writes the project folder\n" +
 			"described in docs/firmware.md: hls/, vhdl/, verilog/, tb/ (testbenches and\n" +
-			"the emulator's test vectors), model/ (a copy of the model), README.md and\n" +
-			"kd2fpga.json. The flags override the model file's target block.\n\n" +
+			"the emulator's test vectors), model/ (a copy of the model), README.md,\n" +
+			"kd2fpga.json, and the handoff to Vivado and FuseSoC (vivado/, the AXI-Stream\n" +
+			"wrapper, <top>.core; docs/reports.md). The flags override the model file's\n" +
+			"target block.\n\n" +
 			"Example:\n\n" +
 			"   kd2fpga convert --model models/examples/jet_mlp/model.hcl --out build/jet_mlp\n" +
 			"   kd2fpga simulate build/jet_mlp --sim all",
@@ -38,7 +40,8 @@ func convertCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "replace DIR if it exists"},
 			&cli.StringFlag{Name: "part", Usage: "FPGA `part` (default: the model's target)"},
 			&cli.Float64Flag{Name: "clock-ns", Usage: "clock period in `ns` to pipeline for"},
-			&cli.IntFlag{Name: "reuse", Usage: "reuse factor `R` of every layer (1: II 1)"},
+			&cli.Float64Flag{Name: "latency-budget-ns", Usage: "latency budget in `ns` that report checks"},
+			&cli.IntFlag{Name: "reuse", Usage: "reuse factor `R` of the layers that set none (1: II 1)"},
 			&cli.StringFlag{Name: "strategy", Usage: "HLS strategy: latency or resource"},
 			&cli.StringFlag{Name: "particles", Usage: "per-particle network: replicate or share"},
 			&cli.IntFlag{Name: "vectors", Usage: "number of test vectors", Value: defaultVectors},
@@ -60,6 +63,9 @@ func convertCommand() *cli.Command {
 			}
 			if c.IsSet("clock-ns") {
 				cfg.Target.ClockNs = c.Float64("clock-ns")
+			}
+			if c.IsSet("latency-budget-ns") {
+				cfg.Target.LatencyBudgetNs = c.Float64("latency-budget-ns")
 			}
 			if c.IsSet("reuse") {
 				cfg.Target.Reuse = c.Int("reuse")
@@ -99,6 +105,9 @@ func overrideTarget(t *models.Target, o models.Target) error {
 	if o.ClockNs != 0 {
 		t.ClockNs = o.ClockNs
 	}
+	if o.LatencyBudgetNs != 0 {
+		t.LatencyBudgetNs = o.LatencyBudgetNs
+	}
 	if o.Reuse != 0 {
 		t.Reuse = o.Reuse
 	}
@@ -112,6 +121,9 @@ func overrideTarget(t *models.Target, o models.Target) error {
 	var errs []error
 	if t.ClockNs <= 0 {
 		errs = append(errs, fmt.Errorf("clock period %g ns, want more than 0", t.ClockNs))
+	}
+	if t.LatencyBudgetNs < 0 {
+		errs = append(errs, fmt.Errorf("latency budget %g ns, want 0 (none) or more", t.LatencyBudgetNs))
 	}
 	if t.Reuse < 1 {
 		errs = append(errs, fmt.Errorf("reuse factor %d, want 1 or more", t.Reuse))
@@ -165,7 +177,11 @@ func convert(cfg convertConfig) (*project, error) {
 	}
 	out := filepath.Clean(cfg.Out)
 
-	// refuse to overwrite before doing any work
+	// refuse to overwrite before doing any work; --force replaces a
+	// folder, never a file
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("convert: %s exists and is not a folder", out)
+	}
 	if !cfg.Force {
 		if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 			return nil, fmt.Errorf("convert: %s exists and is not empty (use --force to replace it)", out)
@@ -196,6 +212,8 @@ func convert(cfg convertConfig) (*project, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("convert: %w", err)
 	}
+	p.description = strings.TrimSpace(d.model.Description)
+	p.budgetNs = d.model.Target.LatencyBudgetNs
 	os.Chmod(tmp, 0o755)
 
 	// into place: the old folder moves aside and goes only once the new
@@ -231,4 +249,40 @@ func printProject(w io.Writer, dir string, p *project) {
 		s.Top, s.Latency, s.LatencyNs, s.Target.ClockNs, s.II)
 	fmt.Fprintf(w, "  in_data %d bits, out_data %d bits, %d test vectors\n",
 		s.Input.Width, s.Output.Width, s.Vectors.Count)
+	switch {
+	case p.budgetNs == 0:
+	case s.LatencyNs <= p.budgetNs:
+		fmt.Fprintf(w, "  latency budget %g ns: met, %.6g ns to spare\n", p.budgetNs, p.budgetNs-s.LatencyNs)
+	default:
+		fmt.Fprintf(w, "  latency budget %g ns: NOT met, %.6g ns over\n", p.budgetNs, s.LatencyNs-p.budgetNs)
+	}
+	if p.description != "" {
+		// what the model says of itself, such as that its weights are
+		// not trained ones
+		fmt.Fprint(w, wrapWords("  model: ", p.description, 78, "    "))
+	}
+}
+
+// wrapWords prints prefix and the words of text in lines of at most
+// width columns where it can, the lines after the first opened by
+// indent, and ends with a newline.
+func wrapWords(prefix, text string, width int, indent string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	col := len(prefix)
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case col+1+len(word) > width:
+			b.WriteString("\n" + indent)
+			col = len(indent)
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	b.WriteByte('\n')
+	return b.String()
 }

@@ -57,7 +57,9 @@ func TestConvertProject(t *testing.T) {
 	for _, f := range []string{"README.md", "kd2fpga.json", "model/model.hcl", "model/weights.npz",
 		"vhdl/" + top + ".vhd", "verilog/" + top + ".v", "tb/tb_" + top + ".vhd",
 		"tb/tb_" + top + ".sv", "tb/input.hex", "tb/expected.hex",
-		"hls/" + top + ".cpp", "hls/" + top + "_test.cpp", "hls/build_prj.tcl"} {
+		"hls/" + top + ".cpp", "hls/" + top + "_test.cpp", "hls/build_prj.tcl",
+		"vivado/build.tcl", "vivado/clock.xdc", "vivado/package_ip.tcl",
+		"verilog/" + top + "_axis.v", top + ".core"} {
 		if _, ok := files[f]; !ok {
 			t.Errorf("%s missing", f)
 		}
@@ -88,7 +90,8 @@ func TestConvertProject(t *testing.T) {
 	// the README has the port map and the commands
 	readme := string(files["README.md"])
 	for _, want := range []string{"| `in_data` | in | 120 |", "[119:", "kd2fpga simulate . --sim all",
-		"ghdl --elab-run --std=08 tb_" + top, "vvp -n tb_" + top + ".vvp", "synth_xilinx"} {
+		"ghdl --elab-run --std=08 tb_" + top, "vvp -n tb_" + top + ".vvp", "synth_xilinx",
+		"vivado -mode batch -source vivado/build.tcl", "| `" + top + ".core` |"} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("README lacks %q", want)
 		}

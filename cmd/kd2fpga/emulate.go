@@ -167,6 +167,10 @@ func readNPY(path string) (data []float64, shape []int, err error) {
 	default:
 		return nil, nil, fmt.Errorf("%s: values of type %s, want float32 or float64", path, typ)
 	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, nil, fmt.Errorf("%s: truncated: the header says shape %v, the file holds fewer values",
+			path, r.Header.Descr.Shape)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}

@@ -64,10 +64,18 @@ func runFixed(c *cli.Context) error {
 		return err
 	}
 
-	// values from the arguments
+	// values from the arguments, all checked before any is printed
 	if c.NArg() > 1 {
+		var lines []string
 		for _, s := range c.Args().Tail() {
-			if err := conv("", s); err != nil {
+			line, err := convertFixed(f, s, c.Bool("status"))
+			if err != nil {
+				return fmt.Errorf("fixed: %w", err)
+			}
+			lines = append(lines, line)
+		}
+		for _, line := range lines {
+			if _, err := fmt.Fprintln(w, line); err != nil {
 				return err
 			}
 		}

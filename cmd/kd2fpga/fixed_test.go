@@ -64,9 +64,13 @@ func TestFixedCommandErrors(t *testing.T) {
 			`fixed: value "1e999" is beyond the range of a double`},
 		{"", nil, "fixed: missing TYPE (usage: kd2fpga fixed TYPE [VALUE...])"},
 	} {
-		_, err := runFixedCmd(t, c.stdin, c.args...)
+		out, err := runFixedCmd(t, c.stdin, c.args...)
 		if err == nil || err.Error() != c.want {
 			t.Errorf("%q: error %v, want %s", c.args, err, c.want)
+		}
+		// values given as arguments are all checked before any is printed
+		if c.stdin == "" && out != "" {
+			t.Errorf("%q: printed %q before failing", c.args, out)
 		}
 	}
 }

@@ -230,7 +230,9 @@ func report(w io.Writer, outs []outcome, all bool) error {
 	}
 	tw.Flush()
 
-	// what went wrong, and what did not run
+	// what went wrong, and what did not run; a simulator that was asked
+	// for by name and is missing fails the run, and the error says why
+	// and how to install it, so that it stands on its own in one line
 	var failed, missing []string
 	for _, o := range outs {
 		switch {
@@ -241,9 +243,11 @@ func report(w io.Writer, outs []outcome, all bool) error {
 			}
 			failed = append(failed, o.name)
 		case o.skipped != "":
-			fmt.Fprintf(w, "\n%s skipped: %s\n", o.name, strings.TrimPrefix(o.skipped, o.name+" skipped: "))
+			why := strings.TrimPrefix(o.skipped, o.name+" skipped: ")
+			fmt.Fprintf(w, "\n%s skipped: %s\n", o.name, why)
 			if !all {
-				missing = append(missing, o.name)
+				missing = append(missing, fmt.Sprintf("%s could not run: %s", o.name,
+					strings.Join(strings.Fields(strings.ReplaceAll(why, "\n", "; ")), " ")))
 			}
 		}
 	}
@@ -251,9 +255,7 @@ func report(w io.Writer, outs []outcome, all bool) error {
 	if len(failed) > 0 {
 		problems = append(problems, strings.Join(failed, ", ")+" failed")
 	}
-	if len(missing) > 0 {
-		problems = append(problems, strings.Join(missing, ", ")+" could not run")
-	}
+	problems = append(problems, missing...)
 	if ran == 0 && len(problems) == 0 {
 		problems = append(problems, "no simulator could run")
 	}

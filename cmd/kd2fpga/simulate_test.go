@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -140,6 +141,19 @@ func checkProject(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// what `kd2fpga report` says of the project, to hold against what
+	// the simulators measure
+	rep, err := projectReport(context.Background(), io.Discard, dir, s, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cycles := 0
+	for _, l := range rep.Layers {
+		cycles += l.Cycles
+	}
+	if cycles != rep.Latency {
+		t.Errorf("the report's layers add up to %d cycles, its latency is %d", cycles, rep.Latency)
+	}
 	sims := hdlSims
 	if sim.APTypesInclude() != "" {
 		sims = append(sims[:len(sims):len(sims)], sim.CSim)
@@ -157,13 +171,19 @@ func checkProject(t *testing.T, dir string) {
 			if name != sim.CSim && (r.Latency != s.Latency || r.II != s.II) {
 				t.Errorf("latency %d, II %d; scheduled %d, %d", r.Latency, r.II, s.Latency, s.II)
 			}
+			if name != sim.CSim && (r.Latency != rep.Latency || r.II != rep.II ||
+				rep.LatencyNs != float64(r.Latency)*s.Target.ClockNs) {
+				t.Errorf("measured latency %d, II %d; the report says %d (%g ns), II %d",
+					r.Latency, r.II, rep.Latency, rep.LatencyNs, rep.II)
+			}
 			t.Logf("%v (build %v, run %v)", r, r.Build.Round(1e6), r.Run.Round(1e6))
 		})
 	}
 }
 
 // TestFirmwareMatchesEmulator is the acceptance test of the firmware:
-// the example models and random ones, at reuse factors 1 and more,
+// the example models and random ones, at reuse factors 1 and more, the
+// random Deep Sets also with their per-particle network shared,
 // converted and simulated on 1000 vectors in GHDL, Verilator and Icarus
 // Verilog, must give exactly the emulator's outputs at the scheduled
 // latency.
@@ -181,10 +201,15 @@ func TestFirmwareMatchesEmulator(t *testing.T) {
 	for seed := range uint64(4) {
 		particles, reuse := seed%2 == 1, 1+int(seed/2)*2
 		name := fmt.Sprintf("random%d_reuse%d", seed, reuse)
-		cases = append(cases, tc{name, func(t *testing.T) string {
+		model := func(t *testing.T) string {
 			r := rand.New(rand.NewPCG(seed, 2024))
 			return saveModel(t, randomStudent(r, name, particles, reuse))
-		}, nil})
+		}
+		cases = append(cases, tc{name, model, nil})
+		if particles {
+			// the per-particle network shared over the particles
+			cases = append(cases, tc{name + "_share", model, []string{"--particles", "share"}})
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
