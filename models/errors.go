@@ -164,3 +164,64 @@ func oneLine(s string) string {
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// layerAtLine returns the name of the layer block that is open at the
+// given line of a model file, or "" when none is. It reads the text
+// itself, for syntax errors, after which there is no syntax tree: a
+// line `layer "name" {` opens a block, and braces outside strings and
+// comments nest.
+func layerAtLine(src []byte, line int) string {
+	type open struct {
+		name  string
+		depth int
+	}
+	var stack []open
+	depth := 0
+	for n, text := range strings.Split(string(src), "\n") {
+		if n+1 > line {
+			break
+		}
+		if name, ok := layerHeader(text); ok {
+			stack = append(stack, open{name, depth})
+		}
+		inString := false
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			switch {
+			case inString && c == '\\':
+				i++
+			case c == '"':
+				inString = !inString
+			case inString:
+			case c == '#' || c == '/' && i+1 < len(text) && text[i+1] == '/':
+				i = len(text)
+			case c == '{':
+				depth++
+			case c == '}':
+				depth--
+				for len(stack) > 0 && depth <= stack[len(stack)-1].depth {
+					stack = stack[:len(stack)-1]
+				}
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return ""
+	}
+	return stack[len(stack)-1].name
+}
+
+// layerHeader reports whether a line opens a layer block, `layer "name"`,
+// and returns the name.
+func layerHeader(text string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(text), "layer")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, `"`) {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest[1:], `"`)
+	return name, ok && name != ""
+}

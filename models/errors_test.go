@@ -74,6 +74,15 @@ var errorCases = []struct {
 			`before the end of the file. This may be caused by incorrect brace nesting ` +
 			`elsewhere in this file`,
 	}},
+	{"syntax in a layer", strings.Replace(small, `units = 3`, `units = = 3 # { "}"`, 1), arrays(),
+		[]string{`m.hcl:7,13: layer "fc1": invalid expression: expected the start of an ` +
+			`expression, but found an invalid expression token`}},
+	{"syntax after a layer", strings.Replace(small, `type = "softmax"`, `type = "softmax"
+  }
+  input = = 1
+  layer "z" {`, 1), arrays(),
+		[]string{`m.hcl:12,11: invalid expression: expected the start of an expression, ` +
+			`but found an invalid expression token`}},
 	{"no model", ``, arrays(), []string{`m.hcl: no model block`}},
 	{"two models", small + `model "u" {}`, arrays(), []string{
 		`m.hcl:13,1: only one model block is allowed per file (the first is at line 1)`,

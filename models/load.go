@@ -78,7 +78,14 @@ func parse(filename string, src []byte, arrays ArraySource) (*Model, error) {
 	// the syntax, and the single model block
 	file, ds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if ds.HasErrors() {
-		el.diags(ds, "", "")
+		// a syntax error names the layer block it sits in, when it does
+		for _, d := range ds {
+			layer := ""
+			if d.Subject != nil {
+				layer = layerAtLine(src, d.Subject.Start.Line)
+			}
+			el.diags(hcl.Diagnostics{d}, layer, "")
+		}
 		return nil, el.result()
 	}
 	root, ds := file.Body.Content(rootSchema)

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"kd2fpga/distill"
 	"kd2fpga/fixedpoint"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -35,7 +36,8 @@ func profileCommand() *cli.Command {
 			"one row per layer: the type's range and the observed ranges.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "model", Usage: "the model file (`M.hcl`)", Required: true},
-			&cli.StringFlag{Name: "data", Usage: "the inputs (`D.npz` with x, or X.npy)", Required: true},
+			&cli.StringFlag{Name: "data", Usage: "the inputs (`D.npz` with x, X.npy, or jets " +
+				"as kd2fpga jets writes them, read through the model's features block)", Required: true},
 			&cli.StringFlag{Name: "plot", Usage: "also draw the ranges to `PNG`"},
 			&cli.IntFlag{Name: "margin-bits", Value: 1, Usage: "spare integer bits in the suggestions"},
 			&cli.BoolFlag{Name: "json", Usage: "print the profile as JSON"},
@@ -61,8 +63,20 @@ func runProfile(c *cli.Context) error {
 		return err
 	}
 	data := c.String("data")
-	x, n, err := readInputs(data, m)
-	if err != nil {
+	var x []float64
+	var n int
+	if isJets(data) {
+		// jets: the model's features, as evaluate computes them
+		s, err := readJets(data)
+		if err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+		d, err := distill.JetData(m, s)
+		if err != nil {
+			return fmt.Errorf("profile: %s: %w", data, err)
+		}
+		x, n = d.X, d.N()
+	} else if x, n, err = readInputs(data, m); err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	prof, err := profileModel(m, p, x, n, c.Int("margin-bits"), c.Int("workers"))
