@@ -12,11 +12,14 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/kd2fpga
 
-# demo converts the bundled distilled Deep Set student to firmware,
+# demo scores the bundled distilled Deep Set student on fresh toy jets in
+# float and in fixed point (the golden emulator), converts it to firmware,
 # reports its latency and resources, and simulates it in every simulator
-# that is installed (naming the others).
+# that is installed (naming the others and how to install them).
 demo: build
 	@mkdir -p $(DEMO)
+	$(BIN) jets --n 5000 --seed 4 --out $(DEMO)/jets.npz
+	$(BIN) evaluate --model $(EXAMPLE) --data $(DEMO)/jets.npz
 	$(BIN) convert --model $(EXAMPLE) --out $(DEMO)/deepset_kd --force
 	$(BIN) report $(DEMO)/deepset_kd
 	$(BIN) simulate $(DEMO)/deepset_kd --sim all

@@ -353,6 +353,20 @@ func TestSimulateMissingSimulator(t *testing.T) {
 		t.Errorf("--sim ghdl without ghdl: err = %v, output:\n%s", err, out)
 	}
 
+	// with nothing installed, --sim all simulates nothing and says so,
+	// which is not a failure (make demo with Go alone)
+	for _, env := range []string{"KD2FPGA_IVERILOG", "KD2FPGA_VVP", "KD2FPGA_CXX"} {
+		t.Setenv(env, filepath.Join(t.TempDir(), "none"))
+	}
+	out, err = runApp(t, "simulate", dir, "--sim", "all")
+	if err != nil || !strings.Contains(out, "nothing was simulated") ||
+		!strings.Contains(out, "apt-get install iverilog") {
+		t.Errorf("--sim all with nothing installed: err = %v, output:\n%s", err, out)
+	}
+	for _, env := range []string{"KD2FPGA_IVERILOG", "KD2FPGA_VVP", "KD2FPGA_CXX"} {
+		os.Unsetenv(env)
+	}
+
 	tools.Require(t, sim.Tools(sim.Icarus)...)
 	out, err = runApp(t, "simulate", dir, "--sim", "all")
 	if err != nil {
