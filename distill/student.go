@@ -110,7 +110,7 @@ func (s Student) Model(seed uint64) (*models.Model, error) {
 		stack("rho", s.Rho)
 		m.Layers = append(m.Layers, g.dense("out", width, classes))
 	}
-	return chain(m), nil
+	return m.Chain(), nil
 }
 
 // check reports the first problem of s.
@@ -167,17 +167,6 @@ func newModel(name, desc string, t models.Target, weight, bias, result fixedpoin
 		Precision: models.Precision{Weight: spec(weight), Bias: spec(bias), Result: spec(result),
 			Accum: models.Spec{Set: true, Auto: true}},
 	}
-}
-
-// chain makes each layer read the one before it and the last the output.
-func chain(m *models.Model) *models.Model {
-	prev := m.Input.Name
-	for _, l := range m.Layers {
-		l.Input = prev
-		prev = l.Name
-	}
-	m.Output = prev
-	return m
 }
 
 // initializer draws initial weights.

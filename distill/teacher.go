@@ -100,5 +100,5 @@ func (t Teacher) Model(seed uint64, x []float64, n int) (*models.Model, error) {
 		classes = 2
 	}
 	m.Layers = append(m.Layers, g.dense("out", width, classes))
-	return chain(m), nil
+	return m.Chain(), nil
 }

@@ -34,6 +34,19 @@ type Model struct {
 	Output string
 }
 
+// Chain makes m a chain: each layer reads the one before it, the first
+// reads the input, and the last is the output. It returns m, for models
+// built in code.
+func (m *Model) Chain() *Model {
+	prev := m.Input.Name
+	for _, l := range m.Layers {
+		l.Input = prev
+		prev = l.Name
+	}
+	m.Output = prev
+	return m
+}
+
 // Layout names the array conventions of the framework that wrote a
 // weights file.
 type Layout string

@@ -46,6 +46,27 @@ func boostedJets(path string, beta float64) (*jets.Sample, error) {
 	return b, nil
 }
 
+// jetInputs returns the inputs of model m computed from the jets at path,
+// boosted along x with speed beta, and their labels.
+func jetInputs(path string, m *models.Model, beta float64) (*distill.Data, error) {
+	s, err := boostedJets(path, beta)
+	if err != nil {
+		return nil, err
+	}
+	d, err := distill.JetData(m, s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // scanReport is the JSON form of a boost scan.
 type scanReport struct {
 	Data   string      `json:"data"`
@@ -132,9 +153,7 @@ func runBoostScan(c *cli.Context, paths []string, data string) error {
 		r.Models = append(r.Models, sm)
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(c.App.Writer, r)
 	}
 	r.print(c.App.Writer)
 	return nil

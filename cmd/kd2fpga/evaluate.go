@@ -10,7 +10,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"kd2fpga/distill"
 	"kd2fpga/metrics"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -87,13 +86,9 @@ func runEvaluate(c *cli.Context) error {
 	var x []float64
 	var labels []int
 	if isJets(data) {
-		s, err := boostedJets(data, c.Float64("boost-beta"))
+		d, err := jetInputs(data, m, c.Float64("boost-beta"))
 		if err != nil {
 			return fmt.Errorf("evaluate: %w", err)
-		}
-		d, err := distill.JetData(m, s)
-		if err != nil {
-			return fmt.Errorf("evaluate: %s: %w", data, err)
 		}
 		x, labels = d.X, d.Labels
 	} else {
@@ -114,9 +109,7 @@ func runEvaluate(c *cli.Context) error {
 	}
 	r.Data = data
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(c.App.Writer, r)
 	}
 	r.print(c.App.Writer)
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"kd2fpga/distill"
 	"kd2fpga/fixedpoint"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -67,13 +65,9 @@ func runProfile(c *cli.Context) error {
 	var n int
 	if isJets(data) {
 		// jets: the model's features, as evaluate computes them
-		s, err := readJets(data)
+		d, err := jetInputs(data, m, 0)
 		if err != nil {
 			return fmt.Errorf("profile: %w", err)
-		}
-		d, err := distill.JetData(m, s)
-		if err != nil {
-			return fmt.Errorf("profile: %s: %w", data, err)
 		}
 		x, n = d.X, d.N()
 	} else if x, n, err = readInputs(data, m); err != nil {
@@ -90,9 +84,7 @@ func runProfile(c *cli.Context) error {
 		}
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(prof)
+		return writeJSON(c.App.Writer, prof)
 	}
 	prof.print(c.App.Writer)
 	return nil

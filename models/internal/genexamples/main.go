@@ -179,15 +179,7 @@ func input(name string, f fixedpoint.Format, shape ...int) models.Input {
 }
 
 // chain makes each layer read the one before it and the last the output.
-func chain(m *models.Model) *models.Model {
-	prev := m.Input.Name
-	for _, l := range m.Layers {
-		l.Input = prev
-		prev = l.Name
-	}
-	m.Output = prev
-	return m
-}
+func chain(m *models.Model) *models.Model { return m.Chain() }
 
 // act returns an activation layer.
 func act(name string, kind models.Kind) *models.Layer {
