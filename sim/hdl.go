@@ -33,13 +33,15 @@ func RunGHDL(ctx context.Context, dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	// elaboration and run, with the vector files as generics
+	// elaboration and run, with the vector files and the progress step
+	// as generics
 	j.progress("running %d vectors", j.vectors)
 	start := time.Now()
 	out, code, err := j.exec(ctx, true, ghdl, "--elab-run", "--std=08", "--workdir=.", tb,
 		"-gN_VECTORS="+strconv.Itoa(j.vectors),
 		"-gINPUT_FILE="+j.in,
 		"-gEXPECTED_FILE="+j.exp,
+		"-gPROGRESS_STEP="+strconv.Itoa(j.progressStep()),
 		"--ieee-asserts=disable")
 	if err != nil {
 		return nil, err
@@ -136,5 +138,6 @@ func (j *job) plusargs() []string {
 		"+N_VECTORS=" + strconv.Itoa(j.vectors),
 		"+INPUT_FILE=" + j.in,
 		"+EXPECTED_FILE=" + j.exp,
+		"+PROGRESS_STEP=" + strconv.Itoa(j.progressStep()),
 	}
 }

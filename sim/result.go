@@ -65,7 +65,26 @@ const (
 	resultPrefix   = "KD2FPGA RESULT "
 	mismatchPrefix = "KD2FPGA MISMATCH "
 	errorPrefix    = "KD2FPGA ERROR "
+	progressPrefix = "KD2FPGA PROGRESS "
 )
+
+// parseProgress reads a "KD2FPGA PROGRESS received=<n>" line, which a
+// tool may prefix, and returns n; ok is false for any other line.
+func parseProgress(line string) (received int, ok bool) {
+	i := strings.Index(line, progressPrefix)
+	if i < 0 {
+		return 0, false
+	}
+	fields, err := keyValues(line[i+len(progressPrefix):], "received")
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(fields[0])
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
 
 // Parse reads a testbench's output into r. It fails unless the output
 // holds exactly one KD2FPGA RESULT line and every KD2FPGA line is well

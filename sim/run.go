@@ -54,7 +54,10 @@ type Options struct {
 	// times longer to build, which pays only for long runs.
 	Optimize bool
 	// Progress, when not nil, is told each step as it starts, such as
-	// ("ghdl", "analyzing 2 files").
+	// ("ghdl", "analyzing 2 files"), and, while the testbench runs, how
+	// far it has come, about every tenth of the vectors ("300 of 1000
+	// vectors compared"). Calls never overlap, but those of a running
+	// testbench come from the goroutine that reads its output.
 	Progress func(simulator, step string)
 }
 
@@ -168,28 +171,49 @@ func (j *job) progress(format string, args ...any) {
 	}
 }
 
+// progressStep returns the number of outputs a testbench compares
+// between two of its KD2FPGA PROGRESS lines: a tenth of the vectors, or 0
+// for none when no one is told of them.
+func (j *job) progressStep() int {
+	if j.opts.Progress == nil {
+		return 0
+	}
+	return max(1, j.vectors/10)
+}
+
+// watch reports a KD2FPGA PROGRESS line of a running testbench as a step;
+// it ignores every other line.
+func (j *job) watch(line string) {
+	if n, ok := parseProgress(line); ok {
+		j.progress("%d of %d vectors compared", n, j.vectors)
+	}
+}
+
 // exec runs one command in the scratch folder, appends what it prints to
-// the log and returns it. A command that cannot start or that a context
-// ends is an error; a non-zero exit is returned as the exit code with a
-// nil error only when allowFail is set.
+// the log and returns it; each line is watched as it arrives. A command
+// that cannot start or that a context ends is an error; a non-zero exit
+// is returned as the exit code with a nil error only when allowFail is
+// set.
 func (j *job) exec(ctx context.Context, allowFail bool, prog string, args ...string) (string, int, error) {
 	if j.log != nil {
 		fmt.Fprintf(j.log, "$ %s %s\n", filepath.Base(prog), strings.Join(args, " "))
 	}
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir = j.work
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	// one writer for both, so that os/exec calls its Write from a single
+	// goroutine
+	out := &lineWriter{line: j.watch}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	err := cmd.Run()
 	if ps := cmd.ProcessState; ps != nil {
 		j.cpu = ps.UserTime() + ps.SystemTime()
 		j.cpuTotal += j.cpu
 	}
 	if j.log != nil {
-		j.log.Write(out.Bytes())
+		j.log.Write(out.buf.Bytes())
 	}
-	text := out.String()
+	text := out.buf.String()
 
 	var exit *exec.ExitError
 	switch {
@@ -204,6 +228,31 @@ func (j *job) exec(ctx context.Context, allowFail bool, prog string, args ...str
 			ErrFailed, j.name, filepath.Base(prog), exit.ExitCode(), tail(text))
 	}
 	return text, -1, fmt.Errorf("%w: %s: %v", ErrFailed, j.name, err)
+}
+
+// lineWriter collects what a command prints and passes each line, without
+// its newline, to line as soon as the newline is written. A last line
+// without a newline is collected but not passed on.
+type lineWriter struct {
+	buf   bytes.Buffer
+	start int // where the line not yet ended begins in buf
+	line  func(string)
+}
+
+// Write appends p to the output and passes on the lines it ends.
+func (w *lineWriter) Write(p []byte) (int, error) {
+	from := w.buf.Len()
+	w.buf.Write(p)
+	b := w.buf.Bytes()
+	for {
+		i := bytes.IndexByte(b[from:], '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		end := from + i
+		w.line(string(b[w.start:end]))
+		w.start, from = end+1, end+1
+	}
 }
 
 // finish parses the testbench output and checks the result.

@@ -3,9 +3,11 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,15 +162,50 @@ func TestToyMatches(t *testing.T) {
 			if r.RunCPU <= 0 {
 				t.Errorf("the run's CPU time is %v", r.RunCPU)
 			}
-			// the scratch folder holds the build, the sources nothing new
-			if _, err := os.Stat(filepath.Join(dir, "sim", s, "sim.log")); err != nil {
+			// the scratch folder holds the build, the sources nothing new;
+			// with no one told of the progress the testbench keeps quiet
+			log, err := os.ReadFile(filepath.Join(dir, "sim", s, "sim.log"))
+			if err != nil {
 				t.Error(err)
+			}
+			if strings.Contains(string(log), progressPrefix) {
+				t.Errorf("progress lines without a Progress callback:\n%s", log)
 			}
 		})
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "tb"))
 	if len(entries) != 4 {
 		t.Errorf("tb/ holds %d files after the runs, want the 4 written", len(entries))
+	}
+}
+
+// TestToyProgress checks that a run of 1000 vectors reports, through the
+// Progress callback, each hundred outputs the testbench compared.
+func TestToyProgress(t *testing.T) {
+	dir := toyShared(t)
+	var want []string
+	for n := 100; n <= 1000; n += 100 {
+		want = append(want, fmt.Sprintf("%d of 1000 vectors compared", n))
+	}
+	for _, s := range hdlSimulators {
+		t.Run(s, func(t *testing.T) {
+			tools.Require(t, Tools(s)...)
+			var steps []string
+			progress := func(sim, step string) {
+				if sim != s {
+					t.Errorf("step %q of %s", step, sim)
+				}
+				steps = append(steps, step)
+			}
+			if _, err := Run(context.Background(), s, dir, Options{Progress: progress}); err != nil {
+				t.Fatal(err)
+			}
+			// the steps of the run follow its start
+			i := slices.Index(steps, "running 1000 vectors")
+			if i < 0 || !slices.Equal(steps[i+1:], want) {
+				t.Errorf("steps %q, want \"running 1000 vectors\" then %q", steps, want)
+			}
+		})
 	}
 }
 
@@ -300,6 +337,73 @@ simulation finished @435ns with status 1
 		if err := r.Parse(b); err == nil {
 			t.Errorf("Parse(%q) succeeded", b)
 		}
+	}
+}
+
+// TestLineWriter writes output in pieces, one line split across two
+// writes, and checks that each line is passed on as soon as it ends, that
+// the well-formed PROGRESS lines become steps, and that the output is
+// collected intact.
+func TestLineWriter(t *testing.T) {
+	var steps []string
+	j := &job{name: GHDL, vectors: 1000, opts: Options{
+		Progress: func(sim, step string) { steps = append(steps, sim+": "+step) },
+	}}
+	var lines []string
+	w := &lineWriter{line: func(l string) {
+		lines = append(lines, l)
+		j.watch(l)
+	}}
+	writes := []struct {
+		text  string
+		lines int // lines passed on after it
+	}{
+		{"analysis done\nKD2FPGA PROGRESS received=100\n", 2},
+		{"KD2FPGA PROGRESS rece", 2},
+		{"ived=200\n[625000] KD2FPGA PROGRESS received=300\r\n", 4},
+		{"", 4},
+		{"KD2FPGA PROGRESS received=x\nKD2FPGA PROGRESS received=4 got=1\n", 6},
+		{"KD2FPGA RESULT vectors=1000 mismatches=0 latency=3 ii=1\nexit", 7},
+	}
+	var all strings.Builder
+	for k, wr := range writes {
+		all.WriteString(wr.text)
+		if n, err := w.Write([]byte(wr.text)); n != len(wr.text) || err != nil {
+			t.Fatalf("write %d: %d, %v; want %d, nil", k, n, err, len(wr.text))
+		}
+		if len(lines) != wr.lines {
+			t.Errorf("after write %d: %d lines passed on, want %d", k, len(lines), wr.lines)
+		}
+	}
+
+	wantLines := []string{
+		"analysis done",
+		"KD2FPGA PROGRESS received=100",
+		"KD2FPGA PROGRESS received=200",
+		"[625000] KD2FPGA PROGRESS received=300\r",
+		"KD2FPGA PROGRESS received=x",
+		"KD2FPGA PROGRESS received=4 got=1",
+		"KD2FPGA RESULT vectors=1000 mismatches=0 latency=3 ii=1",
+	}
+	if !slices.Equal(lines, wantLines) {
+		t.Errorf("lines %q, want %q", lines, wantLines)
+	}
+	wantSteps := []string{
+		"ghdl: 100 of 1000 vectors compared",
+		"ghdl: 200 of 1000 vectors compared",
+		"ghdl: 300 of 1000 vectors compared",
+	}
+	if !slices.Equal(steps, wantSteps) {
+		t.Errorf("steps %q, want %q", steps, wantSteps)
+	}
+
+	// everything written is there, and parses as before
+	if got := w.buf.String(); got != all.String() {
+		t.Errorf("collected %q, want %q", got, all.String())
+	}
+	var r Result
+	if err := r.Parse(w.buf.String()); err != nil || r.Vectors != 1000 || r.Latency != 3 {
+		t.Errorf("parsed %+v, %v", r, err)
 	}
 }
 

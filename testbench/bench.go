@@ -64,18 +64,18 @@ func (d Design) data() (*benchData, error) {
 }
 
 // WriteVHDL writes the VHDL-2008 testbench tb_<top> of d to w. Its
-// generics N_VECTORS, INPUT_FILE, EXPECTED_FILE and II may be overridden
-// when it is elaborated; the files default to input.hex and expected.hex
-// in the working directory.
+// generics N_VECTORS, INPUT_FILE, EXPECTED_FILE, II and PROGRESS_STEP may
+// be overridden when it is elaborated; the files default to input.hex and
+// expected.hex in the working directory, and PROGRESS_STEP to 0, no
+// KD2FPGA PROGRESS lines.
 func WriteVHDL(w io.Writer, d Design) error {
 	return execute(w, "tb/tb.vhd.tmpl", d)
 }
 
 // WriteSV writes the SystemVerilog testbench tb_<top> of d to w, which
 // Verilator 5 (--binary) and Icarus Verilog 11 (-g2012) both run. Its
-// parameters N_VECTORS, INPUT_FILE, EXPECTED_FILE and II may be
-// overridden; the files default to input.hex and expected.hex in the
-// working directory.
+// parameters N_VECTORS, INPUT_FILE, EXPECTED_FILE, II and PROGRESS_STEP
+// may be overridden, also as plusargs; the defaults are as WriteVHDL's.
 func WriteSV(w io.Writer, d Design) error {
 	return execute(w, "tb/tb.sv.tmpl", d)
 }

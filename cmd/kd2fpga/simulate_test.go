@@ -298,6 +298,15 @@ func TestSimulateNewVectors(t *testing.T) {
 	if err != nil || !strings.Contains(out, "iverilog   60 ") {
 		t.Fatalf("err = %v, output:\n%s", err, out)
 	}
+	// the run told how far it was, every tenth of the vectors
+	for _, want := range []string{
+		"iverilog: running 60 vectors\niverilog: 6 of 60 vectors compared\n",
+		"iverilog: 54 of 60 vectors compared\niverilog: 60 of 60 vectors compared\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("simulate output lacks %q:\n%s", want, out)
+		}
+	}
 
 	// five user inputs, the second all padding
 	m, err := models.Load(example("deepset_small"))

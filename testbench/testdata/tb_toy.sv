@@ -5,9 +5,11 @@
 // one every II cycles, compares every bit of each output with the same line
 // of EXPECTED_FILE, prints at most 10 KD2FPGA MISMATCH lines and one
 // KD2FPGA RESULT line, then ends with $finish when every output arrived and
-// matched and with $fatal otherwise (docs/firmware.md). The parameters
-// N_VECTORS, INPUT_FILE, EXPECTED_FILE and II can also be set when the
-// simulation starts, as plusargs: +N_VECTORS=100 +INPUT_FILE=path.
+// matched and with $fatal otherwise (docs/firmware.md). With PROGRESS_STEP
+// set above 0 it also prints a KD2FPGA PROGRESS line each time that many
+// more outputs have been compared. The parameters N_VECTORS, INPUT_FILE,
+// EXPECTED_FILE, II and PROGRESS_STEP can also be set when the simulation
+// starts, as plusargs: +N_VECTORS=100 +INPUT_FILE=path +PROGRESS_STEP=10.
 //
 //   $ verilator --binary -Wno-fatal --top-module tb_toy ../verilog/toy.v tb_toy.sv
 //   $ ./obj_dir/Vtb_toy
@@ -22,6 +24,8 @@ module tb_toy;
   parameter II = 2;
   // cycles allowed beyond N_VECTORS * II before the design counts as hung
   parameter SLACK = 120;
+  // outputs compared between two progress lines; 0 prints none
+  parameter PROGRESS_STEP = 0;
 
   localparam IN_W = 10;
   localparam OUT_W = 13;
@@ -54,6 +58,7 @@ module tb_toy;
   // the settings, from the plusargs or the parameters, and the files
   integer n_vectors = N_VECTORS;
   integer ii = II;
+  integer progress_step = PROGRESS_STEP;
   reg [8*4096-1:0] input_file = INPUT_FILE;
   reg [8*4096-1:0] expected_file = EXPECTED_FILE;
   integer inputs = 0, expected = 0, scanned = 0;
@@ -61,6 +66,8 @@ module tb_toy;
     if ($value$plusargs("N_VECTORS=%d", n_vectors)) begin
     end
     if ($value$plusargs("II=%d", ii)) begin
+    end
+    if ($value$plusargs("PROGRESS_STEP=%d", progress_step)) begin
     end
     if ($value$plusargs("INPUT_FILE=%s", input_file)) begin
     end
@@ -146,6 +153,11 @@ module tb_toy;
                 $display("KD2FPGA MISMATCH sample=%0d expected=%h got=%h", received, vexp, got);
             end
             received = received + 1;
+            // flushed, or a pipe would hold it back until the end
+            if (progress_step > 0 && received % progress_step == 0) begin
+              $display("KD2FPGA PROGRESS received=%0d", received);
+              $fflush;
+            end
           end
         end
       end

@@ -4,7 +4,9 @@
 -- cycles, compares every bit of each output with the same line of
 -- EXPECTED_FILE, prints at most 10 KD2FPGA MISMATCH lines and one
 -- KD2FPGA RESULT line, and ends with std.env.finish: status 0 when every
--- output arrived and matched, 1 otherwise (docs/firmware.md).
+-- output arrived and matched, 1 otherwise (docs/firmware.md). With
+-- PROGRESS_STEP set above 0 it also prints a KD2FPGA PROGRESS line each
+-- time that many more outputs have been compared.
 --
 --   $ ghdl -a --std=08 ../vhdl/toy.vhd tb_toy.vhd
 --   $ ghdl --elab-run --std=08 tb_toy --ieee-asserts=disable
@@ -20,7 +22,9 @@ entity tb_toy is
     EXPECTED_FILE : string   := "expected.hex";
     II            : positive := 2;
     -- cycles allowed beyond N_VECTORS * II before the design counts as hung
-    SLACK         : natural  := 120
+    SLACK         : natural  := 120;
+    -- outputs compared between two progress lines; 0 prints none
+    PROGRESS_STEP : natural  := 0
   );
 end entity;
 
@@ -167,6 +171,9 @@ begin
               end if;
             end if;
             received := received + 1;
+            if PROGRESS_STEP > 0 and received mod PROGRESS_STEP = 0 then
+              say("KD2FPGA PROGRESS received=" & integer'image(received));
+            end if;
           end if;
         end if;
 
