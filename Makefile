@@ -30,8 +30,8 @@ test:
 	$(GO) test -timeout 30m ./...
 
 # models regenerates the trained example students, their teacher and
-# docs/results.md from scratch with fixed seeds (about 10 minutes on two
-# cores; the jets go to build/models).
+# docs/results.md from scratch with fixed seeds (four to eight minutes on
+# two cores; the jets go to build/models).
 models: build
 	$(BIN) examples
 
