@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"kd2fpga/fixedpoint"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
 )
@@ -323,6 +324,25 @@ func (n *net) planWeights(p *quantize.Plan) (*weights, error) {
 		}
 	}
 	return ws, nil
+}
+
+// eachParam calls f for every weight and bias of the dense layers of p,
+// the plan of the net's parameters, with its place in theta, its format
+// and its quantized word.
+func (n *net) eachParam(p *quantize.Plan, f func(off int, ft fixedpoint.Format, raw int64)) {
+	for k := range n.layers {
+		op := p.Ops[k]
+		if op.Kind != quantize.OpDense {
+			continue
+		}
+		d := op.Dense
+		for j := range d.Units {
+			for i, r := range d.W[j] {
+				f(n.wOff[k]+j*d.In+i, d.WFormat[j][i], r)
+			}
+			f(n.bOff[k]+j, d.BFormat[j], d.B[j])
+		}
+	}
 }
 
 // backward propagates t.grads[len] (the gradient by the logits) down to

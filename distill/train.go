@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"kd2fpga/fixedpoint"
 	"kd2fpga/metrics"
 	"kd2fpga/models"
 	"kd2fpga/quantize"
@@ -320,21 +321,9 @@ func (tr *trainer) bounds() error {
 	}
 	tr.lo = make([]float64, len(tr.n.theta))
 	tr.hi = make([]float64, len(tr.n.theta))
-	for k := range tr.n.layers {
-		op := p.Ops[k]
-		if op.Kind != quantize.OpDense {
-			continue
-		}
-		d := op.Dense
-		for j := range d.Units {
-			for i := range d.In {
-				f := d.WFormat[j][i]
-				tr.lo[tr.n.wOff[k]+j*d.In+i], tr.hi[tr.n.wOff[k]+j*d.In+i] = f.Min(), f.Max()
-			}
-			f := d.BFormat[j]
-			tr.lo[tr.n.bOff[k]+j], tr.hi[tr.n.bOff[k]+j] = f.Min(), f.Max()
-		}
-	}
+	tr.n.eachParam(p, func(off int, f fixedpoint.Format, _ int64) {
+		tr.lo[off], tr.hi[off] = f.Min(), f.Max()
+	})
 	return nil
 }
 
@@ -353,19 +342,9 @@ func (tr *trainer) storeQuantized() error {
 	if err != nil {
 		return fmt.Errorf("distill: %w", err)
 	}
-	for k := range tr.n.layers {
-		op := p.Ops[k]
-		if op.Kind != quantize.OpDense {
-			continue
-		}
-		d := op.Dense
-		for j := range d.Units {
-			for i, r := range d.W[j] {
-				tr.n.theta[tr.n.wOff[k]+j*d.In+i] = d.WFormat[j][i].Float(r)
-			}
-			tr.n.theta[tr.n.bOff[k]+j] = d.BFormat[j].Float(d.B[j])
-		}
-	}
+	tr.n.eachParam(p, func(off int, f fixedpoint.Format, raw int64) {
+		tr.n.theta[off] = f.Float(raw)
+	})
 	return nil
 }
 

@@ -21,14 +21,7 @@ var updateExamples = flag.Bool("update-examples", false,
 func smallRun(t *testing.T, dir, workers string) map[string][]byte {
 	t.Helper()
 	// the recipe writes relative paths into the models, so it runs inside dir
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	defer chdir(t, dir)()
 	if out, err := runApp(t, "examples", "--small", "--work", "work", "--examples", "examples",
 		"--teachers", "teachers", "--results", "results.md", "--workers", workers); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -158,22 +151,18 @@ func flagPairs(args []string) map[string]string {
 }
 
 // TestShippedStudentsReproduce runs the whole recipe at its full scale
-// (about ten minutes on two cores, so only with KD2FPGA_REPRODUCE=1) and
+// (four to eight minutes on two cores, so only with KD2FPGA_REPRODUCE=1) and
 // wants the bundled students, the teacher and docs/results.md byte for
 // byte.
 func TestShippedStudentsReproduce(t *testing.T) {
 	if os.Getenv("KD2FPGA_REPRODUCE") != "1" {
-		t.Skip("set KD2FPGA_REPRODUCE=1 to retrain the bundled students (about ten minutes)")
+		t.Skip("set KD2FPGA_REPRODUCE=1 to retrain the bundled students (minutes)")
 	}
-	dir := t.TempDir()
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	defer chdir(t, t.TempDir())()
 	if err := os.MkdirAll("docs", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -195,5 +184,23 @@ func TestShippedStudentsReproduce(t *testing.T) {
 	}
 	if compared < 4*3+3+2 {
 		t.Errorf("compared only %d files", compared)
+	}
+}
+
+// chdir makes dir the working folder and returns the function that goes
+// back.
+func chdir(t *testing.T, dir string) func() {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := os.Chdir(wd); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
