@@ -16,6 +16,7 @@ import (
 	"kd2fpga/jets"
 	"kd2fpga/metrics"
 	"kd2fpga/models"
+	"kd2fpga/quantize"
 )
 
 // ScanBetas returns the boost speeds of the method's robustness study:
@@ -44,30 +45,43 @@ type Scan struct {
 
 // BoostScan boosts the jets of s along x with every speed of betas and
 // scores every model on them, each reading its own features (from its
-// features block) of the boosted jets.
+// features block) of the boosted jets. Models that read the same
+// features share their extraction, and each model is quantized once.
 func BoostScan(ms []*models.Model, s *jets.Sample, betas []float64, workers int) ([]Scan, error) {
 	scans := make([]Scan, len(ms))
+	plans := make([]*quantize.Plan, len(ms))
 	for k, m := range ms {
 		scans[k].Model = m.Name
+		var err error
+		if plans[k], err = quantize.Build(m); err != nil {
+			return nil, fmt.Errorf("model %q: %w", m.Name, err)
+		}
 	}
 	for _, beta := range betas {
 		b, err := s.Boost(beta)
 		if err != nil {
 			return nil, err
 		}
+		inputs := map[string]*Data{} // by feature spec
 		for k, m := range ms {
-			d, err := JetData(m, b)
+			spec, err := FeatureSpec(m)
 			if err != nil {
-				return nil, fmt.Errorf("beta %g: %w", beta, err)
+				return nil, err
+			}
+			key := fmt.Sprintf("%+v", spec)
+			d := inputs[key]
+			if d == nil {
+				if d, err = JetData(m, b); err != nil {
+					return nil, fmt.Errorf("beta %g: %w", beta, err)
+				}
+				inputs[key] = d
 			}
 			pt := ScanPoint{Beta: beta}
-			for _, run := range []struct {
-				quantized bool
-				into      **metrics.Summary
-			}{{false, &pt.Float}, {true, &pt.Fixed}} {
-				if *run.into, err = score(m, d, run.quantized, workers); err != nil {
-					return nil, fmt.Errorf("model %q, beta %g: %w", m.Name, beta, err)
-				}
+			if pt.Float, err = scorePlan(m, nil, d, workers); err == nil {
+				pt.Fixed, err = scorePlan(m, plans[k], d, workers)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("model %q, beta %g: %w", m.Name, beta, err)
 			}
 			scans[k].Points = append(scans[k].Points, pt)
 		}
@@ -85,7 +99,8 @@ func PlotBoostScan(scans []Scan, floatOnly map[string]bool, path string) error {
 		value func(*metrics.Summary) float64
 		log   bool
 	}{
-		{"Accuracy (solid: fixed point, dashed: float64)", func(s *metrics.Summary) float64 { return s.Accuracy }, false},
+		{"Accuracy (solid: fixed point, dashed: float64)",
+			func(s *metrics.Summary) float64 { return s.Accuracy }, false},
 		{"ROC AUC", func(s *metrics.Summary) float64 { return s.AUC }, false},
 		{"Rejection at 30% signal efficiency", func(s *metrics.Summary) float64 {
 			if len(s.Rejection) == 0 || math.IsInf(s.Rejection[0], 0) {

@@ -351,7 +351,20 @@ func (tr *trainer) storeQuantized() error {
 // score evaluates m on d, in fixed point (the golden emulator) or in
 // float64.
 func score(m *models.Model, d *Data, quantized bool, workers int) (*metrics.Summary, error) {
-	out, width, kind, err := Predict(m, d.X, d.N(), quantized, workers)
+	var p *quantize.Plan
+	if quantized {
+		var err error
+		if p, err = quantize.Build(m); err != nil {
+			return nil, err
+		}
+	}
+	return scorePlan(m, p, d, workers)
+}
+
+// scorePlan evaluates m on d: in fixed point with its plan p, or in
+// float64 when p is nil.
+func scorePlan(m *models.Model, p *quantize.Plan, d *Data, workers int) (*metrics.Summary, error) {
+	out, width, kind, err := predict(m, p, d.X, d.N(), workers)
 	if err != nil {
 		return nil, err
 	}
@@ -364,17 +377,26 @@ func score(m *models.Model, d *Data, quantized bool, workers int) (*metrics.Summ
 func Predict(m *models.Model, x []float64, n int, quantized bool, workers int) (
 	out []float64, width int, kind metrics.Kind, err error) {
 
+	var p *quantize.Plan
+	if quantized {
+		if p, err = quantize.Build(m); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	return predict(m, p, x, n, workers)
+}
+
+// predict is Predict with the plan p already built (nil for float64).
+func predict(m *models.Model, p *quantize.Plan, x []float64, n int, workers int) (
+	out []float64, width int, kind metrics.Kind, err error) {
+
 	kind = metrics.Logits
 	if last := m.Layers[len(m.Layers)-1]; last.Name == m.Output && last.Kind == models.Softmax {
 		kind = metrics.Probabilities
 	}
-	if !quantized {
+	if p == nil {
 		out = quantize.Float(m, x, n)
 		return out, len(out) / max(n, 1), kind, nil
-	}
-	p, err := quantize.Build(m)
-	if err != nil {
-		return nil, 0, 0, err
 	}
 	res, err := p.Emulate(x, n, quantize.Options{Workers: workers})
 	if err != nil {

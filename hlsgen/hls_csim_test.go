@@ -353,7 +353,8 @@ func flat(m [][]float64) []float64 {
 // dense layers with random activations, batch norms, a pool for particle
 // inputs, and sometimes a softmax.
 func randomModel(r *rand.Rand, seed uint64) *models.Model {
-	m := &models.Model{Name: "random_" + strconv.FormatUint(seed, 10), Description: "a random test model */ \\"}
+	m := &models.Model{Name: "random_" + strconv.FormatUint(seed, 10),
+		Description: "a random test model */ \\"}
 	particles := seed%2 == 1
 	nf := 2 + r.IntN(5)
 	m.Input = models.Input{Name: "x", Shape: []int{nf}}
@@ -403,7 +404,8 @@ func randomModel(r *rand.Rand, seed uint64) *models.Model {
 					models.PoolWeightedSum}[way]
 				add(&models.Layer{Name: "pool", Kind: models.Pool, Pool: op,
 					WeightFeature: r.IntN(nf), Precision: models.Precision{Result: spec(r, width, 6, 16),
-						Accum: models.Spec{Set: true, Auto: r.IntN(2) == 0, Format: randomFormat(r, 10, 20)}}})
+						Accum: models.Spec{Set: true, Auto: r.IntN(2) == 0, Format: randomFormat(r,
+							10, 20)}}})
 			}
 		}
 		d := &models.Layer{Name: fmt.Sprintf("fc%d", k), Kind: models.Dense, Units: units,

@@ -148,7 +148,8 @@ func TestHLSProjectFiles(t *testing.T) {
 	if tb == nil {
 		t.Fatal("build_prj.tcl does not locate the tb folder")
 	}
-	for _, m := range regexp.MustCompile(`file join \$tb ([^\s\]]+)\]`).FindAllStringSubmatch(string(tcl), -1) {
+	joins := regexp.MustCompile(`file join \$tb ([^\s\]]+)\]`)
+	for _, m := range joins.FindAllStringSubmatch(string(tcl), -1) {
 		named = append(named, filepath.Join(tb[1], tb[2], m[1]))
 	}
 	if len(named) != 4 {

@@ -427,7 +427,9 @@ func layoutRuns(h *hlsOp) {
 // lookup describes the table t of the op base: its index and entry
 // types (named base_<role>_index_t and base_<role>_t, or base_index_t and
 // base_table_t without a role) and its constant array.
-func (d *hlsDesign) lookup(base, role string, t *quantize.TableOp, what string) (*hlsLookup, []hlsType, error) {
+func (d *hlsDesign) lookup(base, role string, t *quantize.TableOp, what string) (
+	*hlsLookup, []hlsType, error) {
+
 	if n := len(t.Entries); t.Index.Width > 20 || n != 1<<t.Index.Width {
 		return nil, nil, fmt.Errorf("table %s has %d entries for a %d-bit index", what, n, t.Index.Width)
 	}

@@ -53,7 +53,8 @@ func TestIdentifierLegal(t *testing.T) {
 }
 
 func TestCommentText(t *testing.T) {
-	for _, in := range []string{"a */ b", "a -- b", "x\ny\r\n-- z", "/* c */", "///", "----", "a\\", "\x00\x1b[31m"} {
+	for _, in := range []string{"a */ b", "a -- b", "x\ny\r\n-- z", "/* c */", "///", "----", "a\\",
+		"\x00\x1b[31m"} {
 		got := CommentText(in)
 		for _, bad := range []string{"*/", "/*", "//", "--", "\n", "\r", "\\", "\x00", "\x1b"} {
 			if strings.Contains(got, bad) {

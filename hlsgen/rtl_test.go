@@ -303,15 +303,18 @@ type bench struct {
 
 // newBench writes n's HDL, vectors of p and the testbenches into a
 // temporary folder.
-func newBench(t *testing.T, p *quantize.Plan, n *netlist.Netlist, top string, vectors int, seed uint64) *bench {
+func newBench(t *testing.T, p *quantize.Plan, n *netlist.Netlist, top string, vectors int,
+	seed uint64) *bench {
 	t.Helper()
 	b := &bench{dir: t.TempDir(), top: top, vectors: vectors, n: n}
 	b.vhd, b.v = write(t, n, top, b.dir)
 	vs := testbench.Generate(p, vectors, seed, nil)
-	if err := testbench.WriteHexFile(filepath.Join(b.dir, "input.hex"), vs.In, testbench.BusOf(p.Input)); err != nil {
+	if err := testbench.WriteHexFile(filepath.Join(b.dir, "input.hex"), vs.In,
+		testbench.BusOf(p.Input)); err != nil {
 		t.Fatal(err)
 	}
-	if err := testbench.WriteHexFile(filepath.Join(b.dir, "expected.hex"), vs.Out, testbench.BusOf(p.Output())); err != nil {
+	if err := testbench.WriteHexFile(filepath.Join(b.dir, "expected.hex"), vs.Out,
+		testbench.BusOf(p.Output())); err != nil {
 		t.Fatal(err)
 	}
 	d := testbench.Design{Top: top, InWidth: n.InWidth, OutWidth: n.OutWidth,

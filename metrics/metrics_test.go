@@ -44,7 +44,8 @@ func TestROCTies(t *testing.T) {
 	if got := r.AUC(); got != 0.875 {
 		t.Errorf("AUC %v, want 0.875", got)
 	}
-	if !reflect.DeepEqual(r.TPR, []float64{0, 0.5, 1, 1}) || !reflect.DeepEqual(r.FPR, []float64{0, 0, 0.5, 1}) {
+	if !reflect.DeepEqual(r.TPR, []float64{0, 0.5, 1, 1}) ||
+		!reflect.DeepEqual(r.FPR, []float64{0, 0, 0.5, 1}) {
 		t.Errorf("curve TPR %v FPR %v", r.TPR, r.FPR)
 	}
 	// on the diagonal step from (0, 0.5) to (0.5, 1), TPR 0.75 is halfway.
@@ -110,7 +111,8 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("logit summary %+v", s2)
 	}
 	// a single sigmoid.
-	if s3, _ := Summarize([]float64{0.9, 0.8, 0.3, 0.1}, 1, Sigmoid, []int{1, 0, 1, 0}); s3.AUC != 0.75 || s3.Accuracy != 0.5 {
+	if s3, _ := Summarize([]float64{0.9, 0.8, 0.3, 0.1}, 1, Sigmoid, []int{1, 0, 1,
+		0}); s3.AUC != 0.75 || s3.Accuracy != 0.5 {
 		t.Errorf("sigmoid summary %+v", s3)
 	}
 

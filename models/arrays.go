@@ -201,6 +201,15 @@ func (s *dirSource) Array(name string) ([]float64, []int, error) {
 	if i == len(s.names) || s.names[i] != name {
 		return nil, nil, fmt.Errorf("%s: %w", path, ErrNoArray)
 	}
+	return ReadNPY(path)
+}
+
+// ReadNPY reads one .npy file as the model loader reads its arrays:
+// numbers of any real type, in either byte order and either C or Fortran
+// order, returned as float64 in row-major order with their shape. Errors
+// name the file; a truncated or malformed file is an error, never a
+// panic.
+func ReadNPY(path string) (data []float64, shape []int, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, pathErr(err))
@@ -212,8 +221,7 @@ func (s *dirSource) Array(name string) ([]float64, []int, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, pathErr(err))
 	}
-	data, shape, err := decodeNPY(raw)
-	if err != nil {
+	if data, shape, err = decodeNPY(raw); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return data, shape, nil

@@ -58,7 +58,8 @@ func TestBuildErrors(t *testing.T) {
 		Weight: [][]float64{{1, 1, 1, 1}, {1, 1, 1, 1}}, Bias: []float64{-3, 0},
 		Precision: models.Precision{Bias: spec(f8)}}
 	_, err := Build(mlp(fixedpoint.Fixed(16, 6), 4, fc1, fc2))
-	want := `m.hcl:12,3: layer "fc1": weight [3][3] = 9.5 does not fit ap_fixed<8,2> (range [-2, 1.98])` + "\n" +
+	want := `m.hcl:12,3: layer "fc1": weight [3][3] = 9.5 does not fit ap_fixed<8,2> ` +
+		`(range [-2, 1.98])` + "\n" +
 		`m.hcl:20,3: layer "fc2": bias [0] = -3 does not fit ap_fixed<8,2> (range [-2, 1.98])`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got error\n%v\nwant\n%s", err, want)
@@ -118,11 +119,13 @@ func TestVerifyFindsBrokenPlans(t *testing.T) {
 		"weight rows":         func(p *Plan) { p.Ops[0].Dense.W = p.Ops[0].Dense.W[1:] },
 		"input index":         func(p *Plan) { p.Ops[1].In = 5 },
 		"format too wide":     func(p *Plan) { p.Ops[1].Out.Formats[0].Width = 80 },
-		"table size":          func(p *Plan) { p.Ops[7].Softmax.Exp.Entries = p.Ops[7].Softmax.Exp.Entries[1:] },
-		"two parts":           func(p *Plan) { p.Ops[1].Table = &TableOp{} },
-		"shape":               func(p *Plan) { p.Ops[2].Out.Shape = []int{3} },
-		"kind":                func(p *Plan) { p.Ops[1].Kind = 42 },
-		"softmax formats":     func(p *Plan) { p.Ops[7].Softmax.Diff.Int++ },
+		"table size": func(p *Plan) {
+			p.Ops[7].Softmax.Exp.Entries = p.Ops[7].Softmax.Exp.Entries[1:]
+		},
+		"two parts":       func(p *Plan) { p.Ops[1].Table = &TableOp{} },
+		"shape":           func(p *Plan) { p.Ops[2].Out.Shape = []int{3} },
+		"kind":            func(p *Plan) { p.Ops[1].Kind = 42 },
+		"softmax formats": func(p *Plan) { p.Ops[7].Softmax.Diff.Int++ },
 	}
 	for name, breakIt := range breaks {
 		p := build()
@@ -237,7 +240,8 @@ func TestModelDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := p.Ops[0].Dense
-	if d.WFormat[0][0] != f || d.BFormat[0] != DefaultFormat || p.Ops[0].Out.Formats[0] != fixedpoint.Fixed(12, 4) ||
+	if d.WFormat[0][0] != f || d.BFormat[0] != DefaultFormat ||
+		p.Ops[0].Out.Formats[0] != fixedpoint.Fixed(12, 4) ||
 		p.Input.Formats[0] != fixedpoint.Fixed(12, 4) {
 		t.Errorf("weight %v bias %v result %v input %v", d.WFormat[0][0], d.BFormat[0],
 			p.Ops[0].Out.Formats[0], p.Input.Formats[0])
@@ -277,7 +281,8 @@ func TestLeakySlope(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := p.Ops[0].Leaky
-	want := fixedpoint.Format{Signed: true, Width: 18, Int: -5, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat}
+	want := fixedpoint.Format{Signed: true, Width: 18, Int: -5, Quant: fixedpoint.RndConv,
+		Overflow: fixedpoint.Sat}
 	if l.SlopeFormat != want || l.Slope != 83886 {
 		t.Fatalf("slope %d in %v, want 83886 in %v", l.Slope, l.SlopeFormat, want)
 	}

@@ -53,7 +53,8 @@ func TestEmulatorMatchesReference(t *testing.T) {
 	// can occur at these widths.
 	for _, k := range []string{"dense", "scale", "relu", "leaky_relu", "linear", "table", "softmax",
 		"pool sum", "pool mean", "pool max", "pool weighted_sum", "flatten",
-		"row shift", "row round", "row generic", "uniform shift", "uniform round half=false", "uniform round half=true", "cast slow", "cast right"} {
+		"row shift", "row round", "row generic", "uniform shift", "uniform round half=false",
+		"uniform round half=true", "cast slow", "cast right"} {
 		if seen[k] == 0 {
 			t.Errorf("no random model exercised %s", k)
 		}

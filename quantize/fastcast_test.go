@@ -44,7 +44,8 @@ func TestFastCastMatchesCaster(t *testing.T) {
 			}
 		}
 	}
-	if modes[castNone] == 0 || modes[castLeft] == 0 || modes[castRight] == 0 || modes[castSlow] == 0 || simple == 0 {
+	if modes[castNone] == 0 || modes[castLeft] == 0 || modes[castRight] == 0 ||
+		modes[castSlow] == 0 || simple == 0 {
 		t.Errorf("not every form was tested: %v, %d simple", modes, simple)
 	}
 }

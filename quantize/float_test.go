@@ -96,7 +96,8 @@ func TestFoldBatchNorm(t *testing.T) {
 	if !reflect.DeepEqual(folds, want) {
 		t.Errorf("folds %+v, want %+v", folds, want)
 	}
-	if len(m.Layers) != 10 || m.Layers[1].Name != "bn1" || m.Layers[0].Weight[0][0] == folded.Layers[0].Weight[0][0] {
+	if len(m.Layers) != 10 || m.Layers[1].Name != "bn1" ||
+		m.Layers[0].Weight[0][0] == folded.Layers[0].Weight[0][0] {
 		t.Errorf("FoldBatchNorm changed the original model")
 	}
 
@@ -116,7 +117,8 @@ func TestFoldBatchNorm(t *testing.T) {
 	for _, op := range p.Ops {
 		kinds = append(kinds, op.Name+":"+op.Kind.String())
 	}
-	wantOps := []string{"d1:dense", "act1:leaky_relu", "d2:dense", "act2:relu", "bn3:scale", "pool:pool", "d3:dense"}
+	wantOps := []string{"d1:dense", "act1:leaky_relu", "d2:dense", "act2:relu", "bn3:scale",
+		"pool:pool", "d3:dense"}
 	if !reflect.DeepEqual(kinds, wantOps) {
 		t.Errorf("ops %v, want %v", kinds, wantOps)
 	}
@@ -131,7 +133,8 @@ func TestFoldBatchNorm(t *testing.T) {
 func TestFloatAgreesWithWideFixed(t *testing.T) {
 	r := rand.New(rand.NewPCG(10, 10))
 	wide := fixedpoint.Fixed(32, 12)
-	for _, pool := range []models.PoolOp{models.PoolSum, models.PoolMean, models.PoolMax, models.PoolWeightedSum} {
+	for _, pool := range []models.PoolOp{models.PoolSum, models.PoolMean, models.PoolMax,
+		models.PoolWeightedSum} {
 		m := deepSet(r, wide, pool)
 		compareFloat(t, string(pool), m, particles(r, 200, 6), 200, 1e-4)
 	}
@@ -139,13 +142,15 @@ func TestFloatAgreesWithWideFixed(t *testing.T) {
 	// tables: sigmoid and tanh indexed by 16 bits, a softmax whose
 	// exponential is indexed finely; its reciprocal's default index has
 	// 10 bits, which bounds the agreement.
-	idx := spec(fixedpoint.Format{Signed: true, Width: 16, Int: 5, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat})
+	idx := spec(fixedpoint.Format{Signed: true, Width: 16, Int: 5, Quant: fixedpoint.RndConv,
+		Overflow: fixedpoint.Sat})
 	m := mlp(wide, 4,
 		&models.Layer{Name: "s", Kind: models.Sigmoid, Precision: models.Precision{TableIndex: idx}},
 		&models.Layer{Name: "t", Kind: models.Tanh, Precision: models.Precision{TableIndex: idx}},
 		&models.Layer{Name: "sm", Kind: models.Softmax, Precision: models.Precision{
-			TableIndex: spec(fixedpoint.Format{Width: 16, Int: 4, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat}),
-			Table:      spec(fixedpoint.Format{Width: 24, Int: 1, Quant: fixedpoint.RndConv})}})
+			TableIndex: spec(fixedpoint.Format{Width: 16, Int: 4, Quant: fixedpoint.RndConv,
+				Overflow: fixedpoint.Sat}),
+			Table: spec(fixedpoint.Format{Width: 24, Int: 1, Quant: fixedpoint.RndConv})}})
 	m.Precision = models.Precision{Result: spec(wide)}
 	x := make([]float64, 200*4)
 	for i := range x {

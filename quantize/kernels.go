@@ -338,7 +338,8 @@ func newPoolKernel(p *Plan, op *Op, src Tensor) *poolKernel {
 		var lo, hi int64 // the range of one term cast to A
 		if pl.Op == models.PoolWeightedSum {
 			wf := p.Input.Formats[pl.WeightFeature]
-			k.wterm = append(k.wterm, newMulCaster(wf, xf, A, wf.MinRaw(), wf.MaxRaw(), xf.MinRaw(), xf.MaxRaw()))
+			k.wterm = append(k.wterm, newMulCaster(wf, xf, A, wf.MinRaw(), wf.MaxRaw(),
+				xf.MinRaw(), xf.MaxRaw()))
 			lo, hi = A.MinRaw(), A.MaxRaw()
 		} else {
 			c := fixedpoint.NewCaster(xf, A)

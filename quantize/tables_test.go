@@ -82,8 +82,10 @@ func TestSoftmaxHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	sm := p.Ops[0].Softmax
-	if sm.Exp.Index != (fixedpoint.Format{Width: 10, Int: 4, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat}) ||
-		sm.Inv.Index != (fixedpoint.Format{Width: 10, Int: 2, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat}) {
+	if sm.Exp.Index != (fixedpoint.Format{Width: 10, Int: 4, Quant: fixedpoint.RndConv,
+		Overflow: fixedpoint.Sat}) ||
+		sm.Inv.Index != (fixedpoint.Format{Width: 10, Int: 2, Quant: fixedpoint.RndConv,
+			Overflow: fixedpoint.Sat}) {
 		t.Errorf("indexes %v %v", sm.Exp.Index, sm.Inv.Index)
 	}
 	if got := runOne(p, []int64{1024, 0}); !reflect.DeepEqual(got, []int64{748, 275}) {

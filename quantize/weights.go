@@ -147,7 +147,8 @@ func sizeAccumulators(b *builder) error {
 			}
 			// the emulator sums the particles in an int64.
 			for f, a := range pl.Accum {
-				if bound := new(big.Int).SetUint64(maxAbsRaw(a)); bound.Mul(bound, big.NewInt(n)).BitLen() > 63 {
+				bound := new(big.Int).SetUint64(maxAbsRaw(a))
+				if bound.Mul(bound, big.NewInt(n)).BitLen() > 63 {
 					ps.add(l.Pos, l.Name, "accumulator %v of feature %d cannot sum %d particles in 64 bits",
 						a, f, n)
 					break

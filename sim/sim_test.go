@@ -327,7 +327,8 @@ simulation finished @435ns with status 1
 
 	bad := []string{
 		"nothing",
-		"KD2FPGA RESULT vectors=1 mismatches=0 latency=1 ii=1\nKD2FPGA RESULT vectors=1 mismatches=0 latency=1 ii=1",
+		"KD2FPGA RESULT vectors=1 mismatches=0 latency=1 ii=1\n" +
+			"KD2FPGA RESULT vectors=1 mismatches=0 latency=1 ii=1",
 		"KD2FPGA RESULT vectors=1 mismatches=0 latency=1",
 		"KD2FPGA RESULT vectors=x mismatches=0 latency=1 ii=1",
 		"KD2FPGA MISMATCH sample=1 expected=0\nKD2FPGA RESULT vectors=1 mismatches=1 latency=1 ii=1",

@@ -1,17 +1,14 @@
 package testbench
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
+	"slices"
 	"strings"
 
-	"codeberg.org/sbinet/npyio/npy"
-
 	"kd2fpga/fixedpoint"
+	"kd2fpga/models"
 	"kd2fpga/quantize"
 )
 
@@ -138,51 +135,31 @@ func padParticles(raw []int64, t quantize.Tensor, rng *rand.Rand) {
 	}
 }
 
-// ReadInputs reads user inputs from a .npy file of float32 or float64
-// values shaped [N, shape...] (or just shape, for one input) and
-// returns them as N flattened rows. A NaN or infinite value is an error:
-// it has no fixed-point value to quantize to.
+// ReadInputs reads user inputs from a .npy file of real numbers (read as
+// models.ReadNPY reads arrays) shaped [N, shape...] (or just shape, for
+// one input) and returns them as N flattened rows. A NaN or infinite
+// value is an error: it has no fixed-point value to quantize to.
 func ReadInputs(path string, shape []int) ([][]float64, error) {
-	f, err := os.Open(path)
+	data, got, err := models.ReadNPY(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := npy.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a .npy file (%v)", path, err)
-	}
-	if r.Header.Descr.Fortran {
-		return nil, fmt.Errorf("%s: Fortran-ordered arrays are not supported", path)
-	}
 
 	// the shape must be [N, shape...] or shape
-	got := r.Header.Descr.Shape
 	n, elems := 1, 1
 	for _, d := range shape {
 		elems *= d
 	}
 	switch {
-	case equalInts(got, shape):
-	case len(got) == len(shape)+1 && equalInts(got[1:], shape):
+	case slices.Equal(got, shape):
+	case len(got) == len(shape)+1 && slices.Equal(got[1:], shape):
 		n = got[0]
 	default:
 		return nil, fmt.Errorf("%s: array of shape %v, want [N %s]",
 			path, got, strings.Trim(fmt.Sprint(shape), "[]"))
 	}
 
-	// the values, as float64 whatever their type, all of them finite
-	data, err := readFloats(r)
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, fmt.Errorf("%s: truncated: the header says shape %v, the file holds fewer values",
-			path, got)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) != n*elems {
-		return nil, fmt.Errorf("%s: %d values, want %d", path, len(data), n*elems)
-	}
+	// all of the values finite
 	for k, x := range data {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("%s: input %d, value %d is %v", path, k/elems, k%elems, x)
@@ -193,40 +170,4 @@ func ReadInputs(path string, shape []int) ([][]float64, error) {
 		rows[i] = data[i*elems : (i+1)*elems : (i+1)*elems]
 	}
 	return rows, nil
-}
-
-// readFloats reads the data of a .npy file as float64.
-func readFloats(r *npy.Reader) (data []float64, err error) {
-	defer func() {
-		if recover() != nil {
-			data, err = nil, errors.New("malformed data")
-		}
-	}()
-	typ := strings.Trim(r.Header.Descr.Type, `'"`)
-	switch typ {
-	case "<f4":
-		var v []float32
-		err = r.Read(&v)
-		data = make([]float64, len(v))
-		for i, x := range v {
-			data[i] = float64(x)
-		}
-	case "<f8":
-		err = r.Read(&data)
-	default:
-		return nil, fmt.Errorf("values of type %q, want float32 or float64 (<f4, <f8)", typ)
-	}
-	return data, err
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -105,7 +105,8 @@ func TestGenerateExtra(t *testing.T) {
 	}
 }
 
-// npyFile writes a .npy of the given type ("<f4" or "<f8") and shape.
+// npyFile writes a .npy of the given type ("<f4", "<f8" or "<i8") and
+// shape.
 func npyFile(t *testing.T, typ string, shape []int, data []float64) string {
 	t.Helper()
 	dims := ""
@@ -117,9 +118,12 @@ func npyFile(t *testing.T, typ string, shape []int, data []float64) string {
 	buf := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
 	buf = append(buf, header...)
 	for _, x := range data {
-		if typ == "<f4" {
+		switch typ {
+		case "<f4":
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(x)))
-		} else {
+		case "<i8":
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(x)))
+		default:
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
 		}
 	}
@@ -144,8 +148,13 @@ func TestReadInputs(t *testing.T) {
 		!strings.Contains(err.Error(), "want [N 4]") {
 		t.Errorf("bad shape: err = %v", err)
 	}
-	if _, err := ReadInputs(npyFile(t, "<i8", []int{6}, data), []int{6}); err == nil {
-		t.Error("an integer array was accepted")
+	// integers are numbers too, as in the model loader; strings are not
+	rows, err = ReadInputs(npyFile(t, "<i8", []int{2, 3}, []float64{1, -2, 3, 4, 5, 6}), []int{3})
+	if err != nil || !reflect.DeepEqual(rows, [][]float64{{1, -2, 3}, {4, 5, 6}}) {
+		t.Errorf("an integer array: %v, %v", rows, err)
+	}
+	if _, err := ReadInputs(npyFile(t, "<U1", []int{6}, nil), []int{6}); err == nil {
+		t.Error("a string array was accepted")
 	}
 }
 

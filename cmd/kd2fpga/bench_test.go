@@ -19,7 +19,8 @@ import (
 func BenchmarkVerilatorJetMLP(b *testing.B) {
 	tools.Require(b, sim.Tools(sim.Verilator)...)
 	dir := filepath.Join(b.TempDir(), "jet_mlp")
-	if _, err := convert(convertConfig{Model: example("jet_mlp"), Out: dir, Vectors: 1, Seed: 1}); err != nil {
+	if _, err := convert(convertConfig{Model: example("jet_mlp"), Out: dir, Vectors: 1,
+		Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	const n = 100_000

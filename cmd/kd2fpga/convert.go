@@ -49,7 +49,8 @@ func convertCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("convert: unexpected argument %q (the model is given with --model)", c.Args().First())
+				return fmt.Errorf("convert: unexpected argument %q (the model is given with --model)",
+					c.Args().First())
 			}
 			cfg := convertConfig{
 				Model:   c.String("model"),
@@ -177,19 +178,9 @@ func convert(cfg convertConfig) (*project, error) {
 	}
 	out := filepath.Clean(cfg.Out)
 
-	// refuse to overwrite before doing any work; --force replaces a
-	// folder, never a file
-	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("convert: %s exists and is not a folder", out)
-	}
-	if !cfg.Force {
-		if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-			return nil, fmt.Errorf("convert: %s exists and is not empty (use --force to replace it)", out)
-		} else if err == nil {
-			// an empty folder is replaced below
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("convert: %w", err)
-		}
+	// refuse to overwrite before doing any work
+	if err := checkOut(out, cfg.Force); err != nil {
+		return nil, fmt.Errorf("convert: %w", err)
 	}
 
 	// the design
@@ -198,31 +189,65 @@ func convert(cfg convertConfig) (*project, error) {
 		return nil, err
 	}
 
-	// the folder, under a temporary name beside the final one
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("convert: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	// the folder
+	var p *project
+	err = writeDir(out, func(tmp string) error {
+		var err error
+		p, err = writeProject(tmp, d, cfg)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("convert: %w", err)
-	}
-	p, err := writeProject(tmp, d, cfg)
-	if err != nil {
-		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("convert: %w", err)
 	}
 	p.description = strings.TrimSpace(d.model.Description)
 	p.budgetNs = d.model.Target.LatencyBudgetNs
-	os.Chmod(tmp, 0o755)
+	return p, nil
+}
 
-	// into place: the old folder moves aside and goes only once the new
-	// one is there
+// checkOut refuses an output folder that is a file, or that exists and
+// is not empty unless force is set: --force replaces a folder, never a
+// file.
+func checkOut(out string, force bool) error {
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return fmt.Errorf("%s exists and is not a folder", out)
+	}
+	if force {
+		return nil
+	}
+	entries, err := os.ReadDir(out)
+	switch {
+	case err == nil && len(entries) > 0:
+		return fmt.Errorf("%s exists and is not empty (use --force to replace it)", out)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	return nil
+}
+
+// writeDir writes the folder out with fill, which is given a temporary
+// folder beside out to fill; it is renamed into place only when fill
+// succeeds, so that a failure leaves no partial folder, and an old out
+// goes only once the new one is there.
+func writeDir(out string, fill func(tmp string) error) error {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if err := fill(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	os.Chmod(tmp, 0o755)
 	if err := replaceDir(tmp, out); err != nil {
 		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("convert: %w", err)
+		return err
 	}
-	return p, nil
+	return nil
 }
 
 // replaceDir renames the folder tmp to out, replacing out if it exists.

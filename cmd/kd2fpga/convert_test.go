@@ -83,7 +83,8 @@ func TestConvertProject(t *testing.T) {
 	var in, exp bytes.Buffer
 	testbench.WriteHex(&in, v.In, testbench.BusOf(d.plan.Input))
 	testbench.WriteHex(&exp, v.Out, testbench.BusOf(d.plan.Output()))
-	if !bytes.Equal(in.Bytes(), files["tb/input.hex"]) || !bytes.Equal(exp.Bytes(), files["tb/expected.hex"]) {
+	if !bytes.Equal(in.Bytes(), files["tb/input.hex"]) ||
+		!bytes.Equal(exp.Bytes(), files["tb/expected.hex"]) {
 		t.Error("the vector files differ from the emulator's")
 	}
 

@@ -53,7 +53,8 @@ func TestCsimSimulate(t *testing.T) {
 	out, err = runApp(t, "simulate", dir, "--sim", "csim")
 	m = row.FindStringSubmatch(out)
 	if err == nil || m == nil || m[2] != "1" || m[3] != "FAILED" ||
-		!strings.Contains(out, fmt.Sprintf("1 of %d outputs differ, the first at vector %d", testVectors, bad)) {
+		!strings.Contains(out, fmt.Sprintf("1 of %d outputs differ, the first at vector %d",
+			testVectors, bad)) {
 		t.Errorf("simulate --sim csim with a flipped bit: err = %v, output:\n%s", err, out)
 	}
 }

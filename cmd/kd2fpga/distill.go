@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -91,10 +90,7 @@ func runTeacher(c *cli.Context) error {
 	if err := checkOut(out, c.Bool("force")); err != nil {
 		return fmt.Errorf("teacher: %w", err)
 	}
-	cfg, err := trainConfig(c)
-	if err != nil {
-		return fmt.Errorf("teacher: %w", err)
-	}
+	cfg := trainConfig(c)
 	t := distill.Teacher{Name: name, Invariants: c.Int("invariants"), Hidden: hidden}
 	t.Description = fmt.Sprintf("A Lorentz-invariant teacher: an MLP %s (ReLU) on the jet mass "+
 		"and the invariants of the %d leading constituents, in float64. Trained by: %s.",
@@ -185,10 +181,7 @@ func runDistill(c *cli.Context) error {
 	if err := checkOut(out, c.Bool("force")); err != nil {
 		return fmt.Errorf("distill: %w", err)
 	}
-	cfg, err := trainConfig(c)
-	if err != nil {
-		return fmt.Errorf("distill: %w", err)
-	}
+	cfg := trainConfig(c)
 	teacher, logits := c.String("teacher"), c.String("teacher-logits")
 	cfg.Loss = distill.Loss{Lambda: c.Float64("lambda"), Temperature: c.Float64("temperature")}
 	switch {
@@ -276,12 +269,11 @@ func studentOf(c *cli.Context) (distill.Student, error) {
 }
 
 // trainConfig reads the training options.
-func trainConfig(c *cli.Context) (distill.Config, error) {
-	cfg := distill.Config{Epochs: c.Int("epochs"), Batch: c.Int("batch"),
+func trainConfig(c *cli.Context) distill.Config {
+	return distill.Config{Epochs: c.Int("epochs"), Batch: c.Int("batch"),
 		Schedule: distill.Schedule{LR: c.Float64("lr"), Warmup: c.Int("warmup"),
 			DecayEvery: c.Int("decay-every"), Decay: c.Float64("decay")},
 		WeightDecay: c.Float64("weight-decay"), Seed: c.Uint64("seed"), Workers: c.Int("workers")}
-	return cfg, nil
 }
 
 // trainAndSave trains m on the jets, validating on --val, and saves the
@@ -345,52 +337,15 @@ func formatRejection(r float64) string {
 	return rejection(&n)
 }
 
-// checkOut refuses an existing non-empty output folder without force.
-func checkOut(out string, force bool) error {
-	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return fmt.Errorf("%s exists and is not a folder", out)
-	}
-	if force {
-		return nil
-	}
-	entries, err := os.ReadDir(out)
-	switch {
-	case err == nil && len(entries) > 0:
-		return fmt.Errorf("%s exists and is not empty (use --force to replace it)", out)
-	case err != nil && !errors.Is(err, os.ErrNotExist):
-		return err
-	}
-	return nil
-}
-
 // saveModelDir writes the model and its training history to the folder
-// out, built under a temporary name and renamed into place when
-// complete.
+// out, whole or not at all.
 func saveModelDir(m *models.Model, history []distill.Epoch, out string) error {
-	out = filepath.Clean(out)
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
-	if err != nil {
-		return err
-	}
-	fail := func(err error) error {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := models.Save(m, filepath.Join(tmp, "model.hcl")); err != nil {
-		return fail(err)
-	}
-	if err := writeHistory(filepath.Join(tmp, "training.json"), history); err != nil {
-		return fail(err)
-	}
-	os.Chmod(tmp, 0o755)
-	if err := replaceDir(tmp, out); err != nil {
-		return fail(err)
-	}
-	return nil
+	return writeDir(out, func(tmp string) error {
+		if err := models.Save(m, filepath.Join(tmp, "model.hcl")); err != nil {
+			return err
+		}
+		return writeHistory(filepath.Join(tmp, "training.json"), history)
+	})
 }
 
 // modelName returns --name, or the output folder's base name made a

@@ -113,7 +113,7 @@ func readInputs(path string, m *models.Model) (x []float64, n int, err error) {
 		if x, shape, err = arrays.Array("x"); err != nil {
 			return nil, 0, err
 		}
-	} else if x, shape, err = readNPY(path); err != nil {
+	} else if x, shape, err = models.ReadNPY(path); err != nil {
 		return nil, 0, err
 	}
 	if err := checkShape(path, shape, m.Input.Shape); err != nil {
@@ -133,48 +133,6 @@ func checkShape(path string, shape, in []int) error {
 			path, shape, strings.Trim(fmt.Sprint(in), "[]"))
 	}
 	return nil
-}
-
-// readNPY reads a .npy file of float32 or float64 values in C order.
-func readNPY(path string) (data []float64, shape []int, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	defer func() {
-		if recover() != nil {
-			data, shape, err = nil, nil, fmt.Errorf("%s: malformed .npy file", path)
-		}
-	}()
-	r, err := npyio.NewReader(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if r.Header.Descr.Fortran {
-		return nil, nil, fmt.Errorf("%s: Fortran-ordered arrays are not supported", path)
-	}
-	switch typ := strings.Trim(r.Header.Descr.Type, `'"`); typ {
-	case "<f4":
-		var v []float32
-		err = r.Read(&v)
-		data = make([]float64, len(v))
-		for i, x := range v {
-			data[i] = float64(x)
-		}
-	case "<f8":
-		err = r.Read(&data)
-	default:
-		return nil, nil, fmt.Errorf("%s: values of type %s, want float32 or float64", path, typ)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, nil, fmt.Errorf("%s: truncated: the header says shape %v, the file holds fewer values",
-			path, r.Header.Descr.Shape)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return data, r.Header.Descr.Shape, nil
 }
 
 // rows cuts v into n rows of width elements, the layout npyio writes as a

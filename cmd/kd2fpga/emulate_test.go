@@ -136,16 +136,19 @@ func TestEmulateCommand(t *testing.T) {
 	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, "40 samples, outputs [40 2]") {
 		t.Errorf("summary %q", stdout)
 	}
-	if y, shape := readNPYFile[float64](t, out); !reflect.DeepEqual(y, want.Y) || !reflect.DeepEqual(shape, []int{n, 2}) {
+	if y, shape := readNPYFile[float64](t, out); !reflect.DeepEqual(y, want.Y) ||
+		!reflect.DeepEqual(shape, []int{n, 2}) {
 		t.Errorf("values %v %v, want the emulator's %v", shape, y[:4], want.Y[:4])
 	}
-	if _, err := runApp(t, "emulate", "--model", example("deepset_small"), "--input", in, "--output", out, "--raw"); err != nil {
+	if _, err := runApp(t, "emulate", "--model", example("deepset_small"), "--input", in,
+		"--output", out, "--raw"); err != nil {
 		t.Fatal(err)
 	}
 	if raw, _ := readNPYFile[int64](t, out); !reflect.DeepEqual(raw, want.Raw) {
 		t.Errorf("raw words %v, want %v", raw[:4], want.Raw[:4])
 	}
-	if _, err := runApp(t, "emulate", "--model", example("deepset_small"), "--input", in, "--output", out, "--float"); err != nil {
+	if _, err := runApp(t, "emulate", "--model", example("deepset_small"), "--input", in,
+		"--output", out, "--float"); err != nil {
 		t.Fatal(err)
 	}
 	if y, _ := readNPYFile[float64](t, out); !reflect.DeepEqual(y, quantize.Float(m, x, n)) {
@@ -190,7 +193,8 @@ func TestEmulateCommandErrors(t *testing.T) {
 func TestHelpShowsExamples(t *testing.T) {
 	for _, cmd := range []string{"emulate", "evaluate", "profile"} {
 		out, err := runApp(t, cmd, "--help")
-		if err != nil || !strings.Contains(out, "Example:") || !strings.Contains(out, "kd2fpga "+cmd+" --model") {
+		if err != nil || !strings.Contains(out, "Example:") ||
+			!strings.Contains(out, "kd2fpga "+cmd+" --model") {
 			t.Errorf("%s --help: %v\n%s", cmd, err, out)
 		}
 	}

@@ -93,7 +93,8 @@ func runEvaluate(c *cli.Context) error {
 		x, labels = d.X, d.Labels
 	} else {
 		if c.IsSet("boost-beta") {
-			return fmt.Errorf("evaluate: --boost-beta needs jets (p4 and y), not the arrays x and y of %s", data)
+			return fmt.Errorf("evaluate: --boost-beta needs jets (p4 and y), not the arrays x "+
+				"and y of %s", data)
 		}
 		var n int
 		if x, n, err = readInputs(data, m); err != nil {
@@ -207,7 +208,8 @@ func evaluateSample(m *models.Model, p *quantize.Plan, x []float64, labels []int
 		*run.into = sc
 	}
 
-	r.ArgmaxAgreement = metrics.Agreement(metrics.Predict(fl, width, kind), metrics.Predict(fx.Y, width, kind))
+	r.ArgmaxAgreement = metrics.Agreement(metrics.Predict(fl, width, kind),
+		metrics.Predict(fx.Y, width, kind))
 	for i, v := range fl {
 		r.MaxAbsDiff = math.Max(r.MaxAbsDiff, math.Abs(v-fx.Y[i]))
 	}

@@ -15,7 +15,8 @@ import (
 // labeledData writes n random samples for the model at path with labels
 // y (class indices) into dir/data.npz and returns its path, the model,
 // the inputs and the labels.
-func labeledData(t *testing.T, dir, path string, n int, oneHot bool) (string, *models.Model, []float64, []int) {
+func labeledData(t *testing.T, dir, path string, n int, oneHot bool) (string, *models.Model,
+	[]float64, []int) {
 	t.Helper()
 	m, err := models.Load(path)
 	if err != nil {
@@ -65,7 +66,8 @@ func TestEvaluateCommand(t *testing.T) {
 		res, _ := p.Emulate(x, len(labels), quantize.Options{})
 		fixed, _ := metrics.Summarize(res.Y, 2, metrics.Probabilities, labels)
 		float, _ := metrics.Summarize(quantize.Float(m, x, len(labels)), 2, metrics.Probabilities, labels)
-		if r.Samples != 300 || r.Classes != 2 || r.Fixed.Accuracy != fixed.Accuracy || r.Fixed.AUC != fixed.AUC ||
+		if r.Samples != 300 || r.Classes != 2 || r.Fixed.Accuracy != fixed.Accuracy ||
+			r.Fixed.AUC != fixed.AUC ||
 			r.Float.AUC != float.AUC || r.Float.Rejection30 == nil || len(r.Layers) != len(p.Ops) {
 			t.Errorf("one-hot %v: report %+v\nwant fixed %+v float %+v", oneHot, r, fixed, float)
 		}
@@ -90,11 +92,13 @@ func TestEvaluateReportsOverflows(t *testing.T) {
 	m := &models.Model{Name: "saturating", Layout: models.PyTorch,
 		Target: models.Target{Part: models.DefaultPart, ClockNs: models.DefaultClockNs, Reuse: 1,
 			Strategy: models.DefaultStrategy, Particles: models.DefaultParticles},
-		Input:     models.Input{Name: "x", Shape: []int{4}, Type: spec(f)},
-		Precision: models.Precision{Weight: spec(f), Bias: spec(f), Result: spec(f), Accum: models.Spec{Set: true, Auto: true}},
+		Input: models.Input{Name: "x", Shape: []int{4}, Type: spec(f)},
+		Precision: models.Precision{Weight: spec(f), Bias: spec(f), Result: spec(f),
+			Accum: models.Spec{Set: true, Auto: true}},
 		Layers: []*models.Layer{
 			{Name: "fc1", Kind: models.Dense, Input: "x", Units: 4, Weight: half, Bias: make([]float64, 4)},
-			{Name: "fc2", Kind: models.Dense, Input: "fc1", Units: 2, Weight: [][]float64{{1, 1, 1, 1}, {1, 1, 1, 1}},
+			{Name: "fc2", Kind: models.Dense, Input: "fc1", Units: 2, Weight: [][]float64{{1, 1, 1,
+				1}, {1, 1, 1, 1}},
 				Bias: []float64{0, 0}, Precision: models.Precision{Accum: spec(acc)}},
 		},
 		Output: "fc2",

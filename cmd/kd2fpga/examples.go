@@ -79,7 +79,8 @@ func exampleSteps(sc exampleScale, work, examples, teachers string) [][]string {
 	}
 	for _, st := range exampleStudents {
 		args := []string{"distill", "--data", data("train"), "--val", data("val"),
-			"--out", studentDir(st.name, st.shipped, work, examples), "--epochs", strconv.Itoa(sc.Epochs), "--force"}
+			"--out", studentDir(st.name, st.shipped, work, examples),
+			"--epochs", strconv.Itoa(sc.Epochs), "--force"}
 		for _, a := range st.args {
 			args = append(args, strings.ReplaceAll(a, "{teacher}", filepath.Join(teacher, "model.hcl")))
 		}
@@ -355,7 +356,8 @@ func (r *exampleResult) write(w io.Writer, sc exampleScale, plot string, steps [
 			100*(k0.Accuracy-b0.Accuracy), k0.AUC-b0.AUC, formatRejection(b0.Rejection[0]),
 			formatRejection(k0.Rejection[0]), formatRejection(b0.Rejection[1]),
 			formatRejection(k0.Rejection[1]), verdict(k0.Rejection[1] > b0.Rejection[1],
-				"distillation raised the rejection at 50%", "distillation did not raise the rejection at 50%"))
+				"distillation raised the rejection at 50%",
+				"distillation did not raise the rejection at 50%"))
 		better, sum, n := 0, 0.0, 0
 		for i := 1; i < len(base.Points); i++ {
 			d := kd.Points[i].Fixed.Accuracy - base.Points[i].Fixed.Accuracy

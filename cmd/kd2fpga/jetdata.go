@@ -29,7 +29,7 @@ func readJets(path string) (*jets.Sample, error) {
 // logits, [N, classes].
 func teacherLogits(path, logits string, s *jets.Sample, classes int) ([]float64, error) {
 	if logits != "" {
-		x, shape, err := readNPY(logits)
+		x, shape, err := models.ReadNPY(logits)
 		if err != nil {
 			return nil, err
 		}

@@ -57,8 +57,8 @@ func writeProject(dir string, d *design, cfg convertConfig) (*project, error) {
 		},
 	}
 	if s.Input.Width != d.net.InWidth || s.Output.Width != d.net.OutWidth {
-		return nil, fmt.Errorf("internal error: buses of %d and %d bits in the plan, %d and %d in the netlist",
-			s.Input.Width, s.Output.Width, d.net.InWidth, d.net.OutWidth)
+		return nil, fmt.Errorf("internal error: buses of %d and %d bits in the plan, "+
+			"%d and %d in the netlist", s.Input.Width, s.Output.Width, d.net.InWidth, d.net.OutWidth)
 	}
 	pr := &project{summary: s}
 

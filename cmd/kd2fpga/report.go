@@ -57,7 +57,7 @@ func reportCommand() *cli.Command {
 				Usage: "make package_ip.tcl package the AXI-Stream wrapper by default"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := reportArgs(c)
+			args, err := trailingFlags(c)
 			if err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
@@ -97,48 +97,6 @@ type reportConfig struct {
 	Scan          []int
 	Handoff, AXIS bool
 	RTL           string
-}
-
-// reportArgs sets the flags written after the project folder ("report
-// DIR --json"), which the flag package leaves among the arguments, and
-// returns the positional arguments. Boolean flags take no value unless
-// written as --flag=value.
-func reportArgs(c *cli.Context) ([]string, error) {
-	boolean := map[string]bool{}
-	for _, f := range c.Command.Flags {
-		if _, ok := f.(*cli.BoolFlag); ok {
-			for _, n := range f.Names() {
-				boolean[n] = true
-			}
-		}
-	}
-	var pos []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), nil
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case hasValue:
-		case boolean[name]:
-			value = "true"
-		case i+1 == len(args):
-			return nil, fmt.Errorf("flag %s needs a value", a)
-		default:
-			i++
-			value = args[i]
-		}
-		if err := c.Set(name, value); err != nil {
-			return nil, fmt.Errorf("flag %s: %w", a, err)
-		}
-	}
-	return pos, nil
 }
 
 // parseReuseList reads "1,2,4,8".

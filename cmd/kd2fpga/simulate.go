@@ -22,9 +22,10 @@ import (
 
 func simulateCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "simulate",
-		Usage:     "run a project's testbenches in GHDL, Verilator, Icarus Verilog or the HLS C simulation",
-		UsageText: "kd2fpga simulate DIR [--sim ghdl|verilator|iverilog|csim|all] [--vectors N] [--input X.npy] [--seed S]",
+		Name:  "simulate",
+		Usage: "run a project's testbenches in GHDL, Verilator, Icarus Verilog or the HLS C simulation",
+		UsageText: "kd2fpga simulate DIR [--sim ghdl|verilator|iverilog|csim|all] [--vectors N]\n" +
+			"                 [--input X.npy] [--seed S]",
 		Description: "Simulate runs the testbenches of a folder written by kd2fpga convert and checks\n" +
 			"that every output equals the emulator's, bit for bit, and that the measured\n" +
 			"latency is the scheduled one. With --vectors, --input or --seed other than\n" +
@@ -39,7 +40,8 @@ func simulateCommand() *cli.Command {
 			"   kd2fpga simulate build/jet_mlp --sim ghdl,verilator --vectors 10000",
 		ArgsUsage: "DIR",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "sim", Usage: "simulators, comma-separated: ghdl, verilator, iverilog, csim or all", Value: "all"},
+			&cli.StringFlag{Name: "sim", Value: "all",
+				Usage: "simulators, comma-separated: ghdl, verilator, iverilog, csim or all"},
 			&cli.IntFlag{Name: "vectors", Usage: "number of vectors `N` (default: the project's)"},
 			&cli.StringFlag{Name: "input", Usage: "`X.npy` of float inputs to simulate first"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed of the random vectors (default: the project's)"},
@@ -173,7 +175,8 @@ func regenerate(cfg simulateConfig, sum *sim.Summary) (string, int, error) {
 		return "", 0, fmt.Errorf("simulate: the project's model: %w", err)
 	}
 	if w := testbench.BusOf(p.Input).Width(); w != sum.Input.Width {
-		return "", 0, fmt.Errorf("simulate: the project's model has a %d-bit input, the design %d bits", w, sum.Input.Width)
+		return "", 0, fmt.Errorf("simulate: the project's model has a %d-bit input, the design %d bits",
+			w, sum.Input.Width)
 	}
 
 	// the user inputs, the count and the seed
@@ -270,34 +273,4 @@ func report(w io.Writer, outs []outcome, all bool) error {
 		return fmt.Errorf("simulate: %s", strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// trailingFlags sets the flags written after the positional arguments
-// ("simulate DIR --sim ghdl"), which the flag package leaves among the
-// arguments, and returns the positional arguments.
-func trailingFlags(c *cli.Context) ([]string, error) {
-	var pos []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), nil
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !hasValue {
-			if i+1 == len(args) {
-				return nil, fmt.Errorf("flag %s needs a value", a)
-			}
-			i++
-			value = args[i]
-		}
-		if err := c.Set(name, value); err != nil {
-			return nil, fmt.Errorf("flag %s: %w", a, err)
-		}
-	}
-	return pos, nil
 }

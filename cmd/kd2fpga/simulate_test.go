@@ -89,7 +89,8 @@ func randomStudent(r *rand.Rand, name string, particles bool, reuse int) *models
 	for k := range 2 + r.IntN(2) {
 		if particles && k == 1 {
 			add(&models.Layer{Name: "pool", Kind: models.Pool,
-				Pool:          []models.PoolOp{models.PoolSum, models.PoolMax, models.PoolWeightedSum}[r.IntN(3)],
+				Pool: []models.PoolOp{models.PoolSum, models.PoolMax,
+					models.PoolWeightedSum}[r.IntN(3)],
 				WeightFeature: r.IntN(nf), Precision: models.Precision{Result: spec(8, 14)}})
 		}
 		units := 2 + r.IntN(4)
@@ -260,7 +261,8 @@ func TestSimulateCatchesMismatch(t *testing.T) {
 
 	tools.Require(t, sim.Tools(sim.Icarus)...)
 	out, err := runApp(t, "simulate", dir, "--sim", "iverilog")
-	if err == nil || !strings.Contains(out, fmt.Sprintf("1 of %d outputs differ, the first at vector %d", 300, bad)) {
+	if err == nil || !strings.Contains(out,
+		fmt.Sprintf("1 of %d outputs differ, the first at vector %d", 300, bad)) {
 		t.Errorf("simulate: err = %v, output:\n%s", err, out)
 	}
 }
@@ -336,7 +338,8 @@ func TestSimulateNewVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := testbench.Generate(d.plan, 5, 1, rows)
-	got, err := testbench.ReadHexFile(filepath.Join(dir, "sim", "vectors", "input.hex"), testbench.BusOf(d.plan.Input))
+	got, err := testbench.ReadHexFile(filepath.Join(dir, "sim", "vectors", "input.hex"),
+		testbench.BusOf(d.plan.Input))
 	if err != nil || fmt.Sprint(got) != fmt.Sprint(v.In) {
 		t.Errorf("sim/vectors/input.hex holds %v (%v), want %v", got, err, v.In)
 	}

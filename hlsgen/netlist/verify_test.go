@@ -11,7 +11,8 @@ import (
 // that Verify names each problem.
 func TestVerifyCatches(t *testing.T) {
 	src := fixedpoint.Fixed(8, 3)
-	dst := fixedpoint.Format{Signed: true, Width: 5, Int: 2, Quant: fixedpoint.RndConv, Overflow: fixedpoint.Sat}
+	dst := fixedpoint.Format{Signed: true, Width: 5, Int: 2, Quant: fixedpoint.RndConv,
+		Overflow: fixedpoint.Sat}
 	find := func(n *Netlist, k Kind) *Node {
 		for _, m := range n.Nodes {
 			if m.Kind == k {
@@ -26,8 +27,10 @@ func TestVerifyCatches(t *testing.T) {
 		spoil func(n *Netlist)
 		want  string
 	}{
-		{"narrow adder", func(n *Netlist) { a := find(n, KAdd); a.Max = a.Min; a.Narrowed = false }, "misses results"},
-		{"order", func(n *Netlist) { m := find(n, KAdd); m.Args[0] = n.Nodes[len(n.Nodes)-1] }, "not an earlier node"},
+		{"narrow adder", func(n *Netlist) { a := find(n, KAdd); a.Max = a.Min; a.Narrowed = false },
+			"misses results"},
+		{"order", func(n *Netlist) { m := find(n, KAdd); m.Args[0] = n.Nodes[len(n.Nodes)-1] },
+			"not an earlier node"},
 		{"width", func(n *Netlist) { find(n, KMux).Width = 0 }, "width 0"},
 		{"interval", func(n *Netlist) { find(n, KMux).Max = 1 << 20 }, "outside its"},
 		{"slice", func(n *Netlist) { find(n, KBits).Parts[0].Hi = 40 }, "part [40"},

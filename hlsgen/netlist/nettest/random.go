@@ -111,7 +111,8 @@ func randomModel(rng *rand.Rand, sh Shape) (string, map[string]models.Array) {
 	fmt.Fprintf(&b, "    table = %q\n    table_index = %q\n  }\n",
 		randomFormat(rng, 10), randomFormat(rng, 8))
 	if particles {
-		fmt.Fprintf(&b, "  input \"x\" {\n    shape = [%d, %d]\n    type = %q\n  }\n", P, F, randomFormat(rng, 10))
+		fmt.Fprintf(&b, "  input \"x\" {\n    shape = [%d, %d]\n    type = %q\n  }\n",
+			P, F, randomFormat(rng, 10))
 	} else {
 		fmt.Fprintf(&b, "  input \"x\" {\n    shape = [%d]\n    type = %q\n  }\n", F, randomFormat(rng, 10))
 	}
